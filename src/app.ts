@@ -1,0 +1,58 @@
+// The Express application, without a listener: main.ts serves it, supertest drives it.
+import express, { type ErrorRequestHandler, type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "./infra/logger";
+import type { RequestContext } from "./infra/request-context";
+import { closeConnectionsWhileDraining } from "./http/close-connections-while-draining";
+import { healthRoutes, type HealthRoutesOptions } from "./http/health-routes";
+import { orderRoutes, type OrderRoutesOptions } from "./http/order-routes";
+import { HttpProblem, toProblemAnswer } from "./http/problem";
+import { assignRequestId } from "./http/request-id";
+import { logRequests } from "./http/request-logging";
+import type { Lifecycle } from "./lifecycle/lifecycle";
+
+export interface AppDependencies {
+  readonly logger: Logger;
+  readonly requestContext: RequestContext;
+  readonly lifecycle: Lifecycle;
+  readonly health: Omit<HealthRoutesOptions, "lifecycle" | "logger">;
+  readonly orders: OrderRoutesOptions;
+}
+
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", "simple");
+
+  app.use(assignRequestId(deps.requestContext));
+  app.use(closeConnectionsWhileDraining(deps.lifecycle));
+  app.use(helmet());
+  app.use(healthRoutes({ ...deps.health, lifecycle: deps.lifecycle, logger: deps.logger }));
+  app.use(logRequests(deps.logger));
+  app.use(express.json({ limit: "100kb" }));
+  app.use(orderRoutes(deps.orders));
+
+  app.use((req) => {
+    throw new HttpProblem(404, `No route for ${req.method} ${req.path}`);
+  });
+  app.use(problemResponder());
+  return app;
+}
+
+function problemResponder(): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const answer = toProblemAnswer(error);
+    // pino-http logs the request's one line with this as `err` (stack included), at error level.
+    if (answer.unexpected || answer.problem.status >= 500) (res as { err?: unknown }).err = error;
+    res
+      .status(answer.problem.status)
+      .set(answer.headers)
+      .type("application/problem+json")
+      .json({ ...answer.problem, requestId: (req as { id?: string }).id });
+  };
+}

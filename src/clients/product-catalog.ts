@@ -1,0 +1,67 @@
+// The product service as the order service sees it (DESIGN.md "Downstream services").
+import { z } from "zod";
+import {
+  requestJson,
+  retryAfterSeconds,
+  UpstreamUnreachableError,
+  withTrailingSlash,
+} from "./http-json";
+
+export interface Product {
+  readonly id: string;
+  readonly name: string;
+  readonly priceCents: number;
+  readonly currency: string;
+}
+
+export interface ProductCatalog {
+  /** The product, or undefined when the catalog says it does not exist (404). */
+  getProduct(id: string, signal?: AbortSignal): Promise<Product | undefined>;
+}
+
+/** The product service answered with a status that is its failure, not ours (429, 5xx, ...). */
+export class ProductServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterS?: number,
+  ) {
+    super(`product service answered HTTP ${status}`);
+    this.name = "ProductServiceError";
+  }
+}
+
+export const productSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  priceCents: z.number().int().nonnegative(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+});
+
+export interface HttpProductCatalogOptions {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+}
+
+/** One plain HTTP attempt per call; retries and breaking are layered on top of it. */
+export class HttpProductCatalog implements ProductCatalog {
+  constructor(private readonly options: HttpProductCatalogOptions) {}
+
+  async getProduct(id: string, signal?: AbortSignal): Promise<Product | undefined> {
+    const response = await requestJson({
+      upstream: "product-service",
+      url: new URL(`products/${encodeURIComponent(id)}`, withTrailingSlash(this.options.baseUrl))
+        .href,
+      timeoutMs: this.options.timeoutMs,
+      signal,
+    });
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) {
+      throw new ProductServiceError(response.status, retryAfterSeconds(response.headers));
+    }
+    const product = productSchema.safeParse(response.body);
+    if (!product.success || product.data.id !== id) {
+      throw new UpstreamUnreachableError("product-service", "bad-response");
+    }
+    return product.data;
+  }
+}

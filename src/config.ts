@@ -1,0 +1,208 @@
+// The only module that reads process.env (twelve-factor III: config in the environment).
+// Every entry point calls readEnvironment() once and hands the result to a parser here,
+// so a bad value is found at start, in one message, before anything connects.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import dotenvSafe from "dotenv-safe";
+import { z } from "zod";
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const projectRoot = path.resolve(__dirname, "..");
+
+/**
+ * process.env, plus `.env` when one exists (development only: images never contain one).
+ * dotenv-safe checks `.env` against `.env.example` and never overrides real variables.
+ */
+export function readEnvironment(root: string = projectRoot): Environment {
+  const envFile = path.join(root, ".env");
+  if (existsSync(envFile)) {
+    try {
+      dotenvSafe.config({
+        path: envFile,
+        example: path.join(root, ".env.example"),
+        allowEmptyValues: true,
+        quiet: true,
+      } as dotenvSafe.DotenvSafeOptions);
+    } catch (error) {
+      if (isMissingEnvVarsError(error)) {
+        throw new ConfigError(
+          error.missing.map((name) => `${name}: listed in .env.example but missing from .env`),
+        );
+      }
+      throw error;
+    }
+  }
+  return { ...process.env };
+}
+
+function isMissingEnvVarsError(error: unknown): error is { missing: string[] } {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    Array.isArray((error as { missing?: unknown }).missing)
+  );
+}
+
+/** Thrown with every problem at once; its message never contains a variable's value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+// Empty strings count as unset, so `LOG_FILE=` in a .env copied from .env.example means "off".
+const blankAsUnset = (value: unknown) => (value === "" ? undefined : value);
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    blankAsUnset,
+    z.coerce
+      .number({ error: "must be a whole number" })
+      .int({ error: "must be a whole number" })
+      .min(min, { error: `must be between ${min} and ${max}` })
+      .max(max, { error: `must be between ${min} and ${max}` })
+      .default(fallback),
+  );
+
+const requiredUrl = (protocols: readonly string[]) =>
+  z.preprocess(
+    blankAsUnset,
+    z
+      .string({ error: "is required" })
+      .refine((value) => URL.canParse(value), { error: "must be a URL" })
+      .refine((value) => protocols.includes(new URL(value).protocol), {
+        error: `must use ${protocols.map((p) => p.replace(":", "://")).join(" or ")}`,
+      }),
+  );
+
+const optionalText = z.preprocess(blankAsUnset, z.string().optional());
+
+const MINUTE_MS = 60_000;
+const DAY_S = 86_400;
+
+/** The variables the service understands; `.env.example` lists exactly these names. */
+export const environmentSchema = z.object({
+  NODE_ENV: z.preprocess(
+    blankAsUnset,
+    z.enum(["development", "production", "test"]).default("production"),
+  ),
+  PORT: integer(0, 65_535, 8000),
+  LOG_LEVEL: z.preprocess(
+    blankAsUnset,
+    z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ),
+  LOG_FILE: optionalText,
+  DATABASE_URL: requiredUrl(["postgres:", "postgresql:"]),
+  PG_POOL_MAX: integer(1, 200, 10),
+  PG_CONNECT_TIMEOUT_MS: integer(100, MINUTE_MS, 2000),
+  PG_STATEMENT_TIMEOUT_MS: integer(100, 10 * MINUTE_MS, 5000),
+  REDIS_URL: requiredUrl(["redis:", "rediss:"]),
+  REDIS_COMMAND_TIMEOUT_MS: integer(10, MINUTE_MS, 500),
+  REDIS_KEY_PREFIX: z.preprocess(blankAsUnset, z.string().max(64).default("orders:")),
+  HEALTH_CHECK_TIMEOUT_MS: integer(50, MINUTE_MS, 1000),
+  PRODUCT_API_URL: requiredUrl(["http:", "https:"]),
+  PRODUCT_TIMEOUT_MS: integer(10, MINUTE_MS, 2000),
+  PRODUCT_CACHE_TTL_S: integer(1, DAY_S, 60),
+  RETRY_MAX_ATTEMPTS: integer(1, 10, 3),
+  RETRY_BASE_DELAY_MS: integer(1, MINUTE_MS, 1000),
+  RETRY_MAX_DELAY_MS: integer(1, 10 * MINUTE_MS, 30_000),
+  PAYMENT_API_URL: requiredUrl(["http:", "https:"]),
+  PAYMENT_API_KEY: z.preprocess(
+    blankAsUnset,
+    z.string({ error: "is required" }).min(8, { error: "must be at least 8 characters" }),
+  ),
+  PAYMENT_TIMEOUT_MS: integer(10, MINUTE_MS, 5000),
+  BREAKER_FAILURE_THRESHOLD: integer(1, 1000, 5),
+  BREAKER_RESET_TIMEOUT_MS: integer(100, 60 * MINUTE_MS, 60_000),
+  BREAKER_SUCCESS_THRESHOLD: integer(1, 100, 2),
+  SHUTDOWN_DELAY_MS: integer(0, 5 * MINUTE_MS, 5000),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 10 * MINUTE_MS, 30_000),
+  RECONCILE_MIN_AGE_MS: integer(0, 30 * DAY_S * 1000, 60_000),
+  STATSD_HOST: optionalText,
+  STATSD_PORT: integer(1, 65_535, 9125),
+});
+
+/** Names that must never appear in a message, a log line or a crash report. */
+export const secretNames = ["PAYMENT_API_KEY"] as const;
+
+type ParsedEnvironment = z.infer<typeof environmentSchema>;
+
+function toConfig(env: ParsedEnvironment) {
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    log: { level: env.LOG_LEVEL, file: env.LOG_FILE },
+    database: {
+      url: env.DATABASE_URL,
+      poolMax: env.PG_POOL_MAX,
+      connectTimeoutMs: env.PG_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+    },
+    redis: {
+      url: env.REDIS_URL,
+      commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+    },
+    healthCheckTimeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
+    productApi: {
+      url: env.PRODUCT_API_URL,
+      timeoutMs: env.PRODUCT_TIMEOUT_MS,
+      cacheTtlS: env.PRODUCT_CACHE_TTL_S,
+    },
+    retry: {
+      maxAttempts: env.RETRY_MAX_ATTEMPTS,
+      baseDelayMs: env.RETRY_BASE_DELAY_MS,
+      maxDelayMs: env.RETRY_MAX_DELAY_MS,
+    },
+    paymentApi: {
+      url: env.PAYMENT_API_URL,
+      apiKey: env.PAYMENT_API_KEY,
+      timeoutMs: env.PAYMENT_TIMEOUT_MS,
+    },
+    breaker: {
+      failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
+      resetTimeoutMs: env.BREAKER_RESET_TIMEOUT_MS,
+      successThreshold: env.BREAKER_SUCCESS_THRESHOLD,
+    },
+    shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    reconcile: { minAgeMs: env.RECONCILE_MIN_AGE_MS },
+    statsd: env.STATSD_HOST ? { host: env.STATSD_HOST, port: env.STATSD_PORT } : undefined,
+  };
+}
+
+export type Config = DeepReadonly<ReturnType<typeof toConfig>>;
+
+/** Parses and validates the whole environment; throws ConfigError naming every bad variable. */
+export function parseConfig(env: Environment): Config {
+  return deepFreeze(toConfig(parseOrThrow(environmentSchema, env)));
+}
+
+const migrationSchema = environmentSchema.pick({ DATABASE_URL: true, LOG_LEVEL: true });
+
+/** The `migrate` admin process needs only the database: it must not demand the API key. */
+export function parseMigrationConfig(env: Environment) {
+  const parsed = parseOrThrow(migrationSchema, env);
+  return deepFreeze({ databaseUrl: parsed.DATABASE_URL, logLevel: parsed.LOG_LEVEL });
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, env: Environment): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value as DeepReadonly<T>;
+}

@@ -1,0 +1,19 @@
+import type { RequestHandler } from "express";
+import type { Lifecycle } from "../lifecycle/lifecycle";
+
+/**
+ * From the shutdown signal on, every response (including those of requests that arrived
+ * before it) says `Connection: close`, so keep-alive clients reconnect to another replica
+ * instead of reusing a socket this process is about to close.
+ */
+export function closeConnectionsWhileDraining(lifecycle: Lifecycle): RequestHandler {
+  return (_req, res, next) => {
+    // The header is decided when the response head is written, which may be after the signal.
+    const writeHead = res.writeHead;
+    res.writeHead = function writeHeadDuringShutdown(this: typeof res, ...args: unknown[]) {
+      if (lifecycle.isShuttingDown && !this.headersSent) this.setHeader("Connection", "close");
+      return (writeHead as (...a: unknown[]) => typeof res).apply(this, args);
+    } as typeof res.writeHead;
+    next();
+  };
+}

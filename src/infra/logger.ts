@@ -1,0 +1,69 @@
+import pino, { type DestinationStream, type Logger } from "pino";
+import type { RequestContext } from "./request-context";
+
+export type { Logger } from "pino";
+
+export interface LoggerOptions {
+  readonly level: string;
+  readonly requestContext?: RequestContext;
+  /** Extra places the lines go (the rotated LOG_FILE copy, a test's capture); stdout is always one. */
+  readonly destinations?: readonly DestinationStream[];
+  /** Secret values to scrub wherever they appear, even inside an error message. */
+  readonly secretValues?: readonly string[];
+}
+
+// Keys whose values are never written, at any depth of any logged object. Matching on the
+// serialized line (rather than pino's path-based `redact`) is what makes "any depth" true.
+const SENSITIVE_KEYS = [
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "paymentToken",
+  "token",
+  "PAYMENT_API_KEY",
+  "apiKey",
+  "password",
+];
+const REDACTED = "[Redacted]";
+
+export function createRedactor(secretValues: readonly string[] = []): (line: string) => string {
+  const keyPattern = new RegExp(
+    `"(${SENSITIVE_KEYS.join("|")})":("(?:[^"\\\\]|\\\\.)*"|-?\\d[\\d.eE+-]*|true|false|null)`,
+    "gi",
+  );
+  const secrets = secretValues.filter((value) => value.length >= 4);
+  return (line) => {
+    let redacted = line.replace(keyPattern, `"$1":"${REDACTED}"`);
+    for (const secret of secrets) redacted = redacted.split(secret).join(REDACTED);
+    return redacted;
+  };
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const stdout = pino.destination({ dest: 1, sync: true });
+  const destinations = [stdout, ...(options.destinations ?? [])];
+  const stream: DestinationStream =
+    destinations.length === 1
+      ? stdout
+      : pino.multistream(
+          destinations.map((destination) => ({ stream: destination, level: "trace" })),
+        );
+  const requestContext = options.requestContext;
+  return pino(
+    {
+      level: options.level,
+      base: { pid: process.pid },
+      // Stays an epoch-ms number: log shippers (fluent-bit's parser) expect exactly that.
+      timestamp: pino.stdTimeFunctions.epochTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: requestContext
+        ? () => {
+            const scope = requestContext.current();
+            return scope ? { reqId: scope.requestId } : {};
+          }
+        : undefined,
+      hooks: { streamWrite: createRedactor(options.secretValues) },
+    },
+    stream,
+  );
+}

@@ -1,0 +1,133 @@
+// Composition root: config -> logger -> backing services -> clients -> app -> server ->
+// signals -> startup. Everything opened here is closed here (graceful-shutdown.ts).
+import { performance } from "node:perf_hooks";
+import { createApp } from "./app";
+import { CachedProductCatalog } from "./clients/cached-product-catalog";
+import { HttpPaymentGateway } from "./clients/payment-gateway";
+import { HttpProductCatalog } from "./clients/product-catalog";
+import { ConfigError, parseConfig, readEnvironment, type Config } from "./config";
+import { createHttpServer, listen } from "./http/server";
+import { closeLogFile, openRotatingLogFile } from "./infra/log-file";
+import { createLogger, type Logger } from "./infra/logger";
+import { createPostgresPool } from "./infra/postgres";
+import { closeRedis, createRedisClient } from "./infra/redis";
+import { RequestContext } from "./infra/request-context";
+import { createShutdownHandler, type Closeable } from "./lifecycle/graceful-shutdown";
+import { Lifecycle } from "./lifecycle/lifecycle";
+import { waitUntilStarted } from "./lifecycle/startup";
+import { OrderRepository } from "./orders/order-repository";
+import { OrderService } from "./orders/order-service";
+
+async function main(config: Config): Promise<void> {
+  const resources: Closeable[] = [];
+  const requestContext = new RequestContext();
+  const logFile = config.log.file ? await openRotatingLogFile(config.log.file) : undefined;
+  if (logFile) resources.push({ name: "log file", close: () => closeLogFile(logFile) });
+  const logger = createLogger({
+    level: config.log.level,
+    requestContext,
+    destinations: logFile ? [logFile] : [],
+    secretValues: [config.paymentApi.apiKey],
+  });
+  endProcessOnCrash(logger);
+
+  const pool = createPostgresPool(config.database, logger);
+  resources.push({ name: "postgres", close: () => pool.end() });
+  const redis = createRedisClient(config.redis, logger);
+  resources.push({ name: "redis", close: () => closeRedis(redis) });
+
+  const repository = new OrderRepository(pool);
+  const productCatalog = new CachedProductCatalog({
+    catalog: new HttpProductCatalog({
+      baseUrl: config.productApi.url,
+      timeoutMs: config.productApi.timeoutMs,
+    }),
+    redis,
+    ttlS: config.productApi.cacheTtlS,
+    logger,
+  });
+  const paymentGateway = new HttpPaymentGateway({
+    baseUrl: config.paymentApi.url,
+    apiKey: config.paymentApi.apiKey,
+    timeoutMs: config.paymentApi.timeoutMs,
+  });
+  const orders = new OrderService({ repository, productCatalog, paymentGateway, logger });
+
+  const lifecycle = new Lifecycle();
+  const app = createApp({
+    logger,
+    requestContext,
+    lifecycle,
+    health: {
+      checkTimeoutMs: config.healthCheckTimeoutMs,
+      checks: [
+        { name: "postgres", run: () => pool.query("SELECT 1") },
+        { name: "redis", run: () => redis.ping() },
+      ],
+    },
+    orders: { orders, repository },
+  });
+  const server = createHttpServer(app);
+
+  const startup = new AbortController();
+  const shutDown = createShutdownHandler({
+    server,
+    lifecycle,
+    logger,
+    delayMs: config.shutdown.delayMs,
+    timeoutMs: config.shutdown.timeoutMs,
+    resources,
+    exit: (code) => process.exit(code),
+    setExitCode: (code) => (process.exitCode = code),
+  });
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      startup.abort();
+      void shutDown(signal);
+    });
+  }
+
+  const port = await listen(server, config.port);
+  logger.info({ port }, "listening; starting up");
+  await waitUntilStarted({
+    pool,
+    redis,
+    logger,
+    warmConnections: Math.min(2, config.database.poolMax),
+    signal: startup.signal,
+  });
+  if (startup.signal.aborted) return;
+  lifecycle.markServing();
+  logger.info({ port, startupMs: Math.round(performance.now()) }, "started: serving requests");
+}
+
+/** After an unexpected error the process state is unknown: log it and let the platform restart us. */
+function endProcessOnCrash(logger: Logger): void {
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception");
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (reason) => {
+    logger.fatal({ err: reason }, "unhandled promise rejection");
+    process.exit(1);
+  });
+}
+
+function loadConfig(): Config | undefined {
+  try {
+    return parseConfig(readEnvironment());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+    return undefined;
+  }
+}
+
+const config = loadConfig();
+if (config) {
+  main(config).catch((error: unknown) => {
+    process.stderr.write(`order-service failed to start: ${String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,142 @@
+// All SQL for orders, parameterised. Rows become API-shaped Orders here and nowhere else.
+import type { Pool, PoolClient } from "pg";
+import type { OrderCursor } from "./cursor";
+import type { Order, OrderLine, OrderStatus } from "./order";
+
+export interface NewOrder {
+  readonly id: string;
+  readonly customerId: string;
+  readonly totalCents: number;
+  readonly currency: string;
+  readonly paymentToken: string;
+  readonly items: readonly OrderLine[];
+}
+
+export interface OrderPage {
+  readonly orders: Order[];
+  readonly last?: OrderCursor;
+}
+
+interface OrderRow {
+  id: string;
+  customer_id: string;
+  status: OrderStatus;
+  total_cents: string;
+  currency: string;
+  created_at: Date;
+  updated_at: Date;
+  cursor_ts: string;
+  items: { productId: string; quantity: number; unitPriceCents: number }[];
+}
+
+// One round trip per read: lines are folded into a JSON array next to their order.
+const SELECT_ORDERS = `
+  SELECT o.id, o.customer_id, o.status, o.total_cents, o.currency, o.created_at, o.updated_at,
+         to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts,
+         COALESCE((SELECT json_agg(json_build_object('productId', l.product_id,
+                                                     'quantity', l.quantity,
+                                                     'unitPriceCents', l.unit_price_cents)
+                                   ORDER BY l.line_no)
+                   FROM order_lines l WHERE l.order_id = o.id), '[]') AS items
+  FROM orders o`;
+
+function toOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    status: row.status,
+    totalCents: Number(row.total_cents),
+    currency: row.currency,
+    items: row.items,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export class OrderRepository {
+  constructor(private readonly pool: Pool) {}
+
+  async insertPending(order: NewOrder): Promise<Order> {
+    return this.inTransaction(async (client) => {
+      await client.query(
+        `INSERT INTO orders (id, customer_id, status, total_cents, currency, payment_token)
+         VALUES ($1, $2, 'pending', $3, $4, $5)`,
+        [order.id, order.customerId, order.totalCents, order.currency, order.paymentToken],
+      );
+      await client.query(
+        `INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents)
+         SELECT $1, n - 1, p, q, c
+         FROM unnest($2::text[], $3::int[], $4::int[]) WITH ORDINALITY AS l(p, q, c, n)`,
+        [
+          order.id,
+          order.items.map((line) => line.productId),
+          order.items.map((line) => line.quantity),
+          order.items.map((line) => line.unitPriceCents),
+        ],
+      );
+      const { rows } = await client.query<OrderRow>(`${SELECT_ORDERS} WHERE o.id = $1`, [order.id]);
+      return toOrder(rows[0]!);
+    });
+  }
+
+  /** Settles a pending order and forgets its payment token; a settled order is left as it is. */
+  async settle(
+    id: string,
+    status: Exclude<OrderStatus, "pending">,
+    paymentId?: string,
+  ): Promise<Order | undefined> {
+    await this.pool.query(
+      `UPDATE orders
+       SET status = $2, payment_id = $3, payment_token = NULL, updated_at = now()
+       WHERE id = $1 AND status = 'pending'`,
+      [id, status, paymentId ?? null],
+    );
+    return this.findById(id);
+  }
+
+  async findById(id: string): Promise<Order | undefined> {
+    const { rows } = await this.pool.query<OrderRow>(`${SELECT_ORDERS} WHERE o.id = $1`, [id]);
+    return rows[0] && toOrder(rows[0]);
+  }
+
+  /** Newest first; `after` is the last order of the previous page. */
+  async listByCustomer(customerId: string, limit: number, after?: OrderCursor): Promise<OrderPage> {
+    const params: unknown[] = [customerId, limit + 1];
+    let keyset = "";
+    if (after) {
+      params.push(after.createdAt, after.id);
+      keyset = "AND (o.created_at, o.id) < ($3::timestamptz, $4::uuid)";
+    }
+    const { rows } = await this.pool.query<OrderRow>(
+      `${SELECT_ORDERS}
+       WHERE o.customer_id = $1 ${keyset}
+       ORDER BY o.created_at DESC, o.id DESC
+       LIMIT $2`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const lastRow = page.at(-1);
+    const hasMore = rows.length > limit;
+    return {
+      orders: page.map(toOrder),
+      last: hasMore && lastRow ? { createdAt: lastRow.cursor_ts, id: lastRow.id } : undefined,
+    };
+  }
+
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is discarded rather than returned to the pool.
+      await client.query("ROLLBACK").catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
