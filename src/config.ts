@@ -23,7 +23,7 @@ export function readEnvironment(root: string = projectRoot): Environment {
         example: path.join(root, ".env.example"),
         allowEmptyValues: true,
         quiet: true,
-      } as dotenvSafe.DotenvSafeOptions);
+      });
     } catch (error) {
       if (isMissingEnvVarsError(error)) {
         throw new ConfigError(
@@ -71,7 +71,7 @@ const requiredUrl = (protocols: readonly string[]) =>
     blankAsUnset,
     z
       .string({ error: "is required" })
-      .refine((value) => URL.canParse(value), { error: "must be a URL" })
+      .refine((value) => URL.canParse(value), { error: "must be a URL", abort: true })
       .refine((value) => protocols.includes(new URL(value).protocol), {
         error: `must use ${protocols.map((p) => p.replace(":", "://")).join(" or ")}`,
       }),

@@ -1,22 +1,14 @@
 // Composition root: config -> logger -> backing services -> clients -> app -> server ->
 // signals -> startup. Everything opened here is closed here (graceful-shutdown.ts).
 import { performance } from "node:perf_hooks";
-import { createApp } from "./app";
-import { CachedProductCatalog } from "./clients/cached-product-catalog";
-import { HttpPaymentGateway } from "./clients/payment-gateway";
-import { HttpProductCatalog } from "./clients/product-catalog";
 import { ConfigError, parseConfig, readEnvironment, type Config } from "./config";
 import { createHttpServer, listen } from "./http/server";
 import { closeLogFile, openRotatingLogFile } from "./infra/log-file";
 import { createLogger, type Logger } from "./infra/logger";
-import { createPostgresPool } from "./infra/postgres";
-import { closeRedis, createRedisClient } from "./infra/redis";
 import { RequestContext } from "./infra/request-context";
 import { createShutdownHandler, type Closeable } from "./lifecycle/graceful-shutdown";
-import { Lifecycle } from "./lifecycle/lifecycle";
 import { waitUntilStarted } from "./lifecycle/startup";
-import { OrderRepository } from "./orders/order-repository";
-import { OrderService } from "./orders/order-service";
+import { createService } from "./service";
 
 async function main(config: Config): Promise<void> {
   const resources: Closeable[] = [];
@@ -31,42 +23,14 @@ async function main(config: Config): Promise<void> {
   });
   endProcessOnCrash(logger);
 
-  const pool = createPostgresPool(config.database, logger);
-  resources.push({ name: "postgres", close: () => pool.end() });
-  const redis = createRedisClient(config.redis, logger);
-  resources.push({ name: "redis", close: () => closeRedis(redis) });
-
-  const repository = new OrderRepository(pool);
-  const productCatalog = new CachedProductCatalog({
-    catalog: new HttpProductCatalog({
-      baseUrl: config.productApi.url,
-      timeoutMs: config.productApi.timeoutMs,
-    }),
-    redis,
-    ttlS: config.productApi.cacheTtlS,
-    logger,
-  });
-  const paymentGateway = new HttpPaymentGateway({
-    baseUrl: config.paymentApi.url,
-    apiKey: config.paymentApi.apiKey,
-    timeoutMs: config.paymentApi.timeoutMs,
-  });
-  const orders = new OrderService({ repository, productCatalog, paymentGateway, logger });
-
-  const lifecycle = new Lifecycle();
-  const app = createApp({
-    logger,
-    requestContext,
+  const {
+    app,
     lifecycle,
-    health: {
-      checkTimeoutMs: config.healthCheckTimeoutMs,
-      checks: [
-        { name: "postgres", run: () => pool.query("SELECT 1") },
-        { name: "redis", run: () => redis.ping() },
-      ],
-    },
-    orders: { orders, repository },
-  });
+    pool,
+    redis,
+    resources: serviceResources,
+  } = createService(config, logger, requestContext);
+  resources.push(...serviceResources);
   const server = createHttpServer(app);
 
   const startup = new AbortController();

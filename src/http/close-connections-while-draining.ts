@@ -9,11 +9,11 @@ import type { Lifecycle } from "../lifecycle/lifecycle";
 export function closeConnectionsWhileDraining(lifecycle: Lifecycle): RequestHandler {
   return (_req, res, next) => {
     // The header is decided when the response head is written, which may be after the signal.
-    const writeHead = res.writeHead;
-    res.writeHead = function writeHeadDuringShutdown(this: typeof res, ...args: unknown[]) {
-      if (lifecycle.isShuttingDown && !this.headersSent) this.setHeader("Connection", "close");
-      return (writeHead as (...a: unknown[]) => typeof res).apply(this, args);
-    } as typeof res.writeHead;
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+    res.writeHead = ((...args: unknown[]) => {
+      if (lifecycle.isShuttingDown && !res.headersSent) res.setHeader("Connection", "close");
+      return writeHead(...args);
+    }) as typeof res.writeHead;
     next();
   };
 }

@@ -1,7 +1,7 @@
 // RFC 9457 problem details: the single place where any error becomes an HTTP answer.
 // Only what is written here reaches a client; stacks and driver messages stay in the logs.
 import { STATUS_CODES } from "node:http";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   OrderNotProcessableError,
   PaymentDeclinedError,

@@ -6,8 +6,10 @@ export type { Logger } from "pino";
 export interface LoggerOptions {
   readonly level: string;
   readonly requestContext?: RequestContext;
-  /** Extra places the lines go (the rotated LOG_FILE copy, a test's capture); stdout is always one. */
+  /** Extra places the lines go (the rotated LOG_FILE copy, a test's capture). */
   readonly destinations?: readonly DestinationStream[];
+  /** Twelve-factor XI: the event stream goes to stdout; only tests turn this off. */
+  readonly stdout?: boolean;
   /** Secret values to scrub wherever they appear, even inside an error message. */
   readonly secretValues?: readonly string[];
 }

@@ -1,0 +1,23 @@
+// The container image's entry point (ENTRYPOINT ["node", "dist/cli.js"]): one image, several
+// processes (twelve-factor XII), e.g. `docker compose run --rm api migrate`.
+const commands: Record<string, string> = {
+  serve: "./main",
+  migrate: "./admin/migrate",
+  reconcile: "./admin/reconcile",
+  "fake-products": "./fakes/product-service",
+  "fake-payments": "./fakes/payment-service",
+};
+
+const [command = "serve", ...rest] = process.argv.slice(2);
+const target = commands[command];
+if (target === undefined) {
+  process.stderr.write(
+    `unknown command "${command}"; expected one of: ${Object.keys(commands).join(", ")}\n`,
+  );
+  process.exitCode = 1;
+} else {
+  // The chosen process sees only its own arguments, as if it had been started directly.
+  process.argv.splice(2, process.argv.length, ...rest);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the target is chosen at run time
+  require(target);
+}

@@ -1,0 +1,83 @@
+// The service assembled as main.ts does, against real Postgres, Redis and fake upstreams,
+// without a listener: supertest drives the Express app directly.
+import type { Express } from "express";
+import type { Redis } from "ioredis";
+import type { Pool } from "pg";
+import { parseConfig, type Config } from "../../src/config";
+import { createLogger } from "../../src/infra/logger";
+import { RequestContext } from "../../src/infra/request-context";
+import type { Lifecycle } from "../../src/lifecycle/lifecycle";
+import { createService } from "../../src/service";
+import {
+  createTestDatabase,
+  REDIS_URL,
+  uniqueRedisPrefix,
+  type TestDatabase,
+} from "./backing-services";
+import {
+  startFakePaymentService,
+  startFakeProductService,
+  TEST_PAYMENT_API_KEY,
+  type RunningFake,
+} from "./fake-upstreams";
+import { LogCapture } from "./log-capture";
+
+export interface TestStack {
+  readonly app: Express;
+  readonly config: Config;
+  readonly pool: Pool;
+  readonly redis: Redis;
+  readonly lifecycle: Lifecycle;
+  readonly logs: LogCapture;
+  readonly products: RunningFake;
+  readonly payments: RunningFake;
+  readonly database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const [database, products, payments] = await Promise.all([
+    createTestDatabase(),
+    startFakeProductService(),
+    startFakePaymentService(),
+  ]);
+  const config = parseConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: uniqueRedisPrefix(),
+    PRODUCT_API_URL: products.url,
+    PAYMENT_API_URL: payments.url,
+    PAYMENT_API_KEY: TEST_PAYMENT_API_KEY,
+    PRODUCT_TIMEOUT_MS: "1000",
+    PAYMENT_TIMEOUT_MS: "1000",
+    ...env,
+  });
+  const logs = new LogCapture();
+  const requestContext = new RequestContext();
+  const logger = createLogger({
+    level: "debug",
+    requestContext,
+    destinations: [logs],
+    stdout: false,
+    secretValues: [config.paymentApi.apiKey],
+  });
+  const { app, lifecycle, pool, redis, resources } = createService(config, logger, requestContext);
+  // A stack pointed at an unreachable Redis is a valid test subject (the cache degrades).
+  await redis.connect().catch(() => undefined);
+  lifecycle.markServing();
+  return {
+    app,
+    config,
+    pool,
+    redis,
+    lifecycle,
+    logs,
+    products,
+    payments,
+    database,
+    async close() {
+      for (const resource of [...resources].reverse()) await resource.close();
+      await Promise.all([products.close(), payments.close(), database.drop()]);
+    },
+  };
+}
