@@ -108,6 +108,8 @@ export const environmentSchema = z.object({
   RETRY_MAX_ATTEMPTS: integer(1, 10, 3),
   RETRY_BASE_DELAY_MS: integer(1, MINUTE_MS, 1000),
   RETRY_MAX_DELAY_MS: integer(1, 10 * MINUTE_MS, 30_000),
+  RETRY_BUDGET_PERCENT: integer(0, 100, 20),
+  PRODUCT_DEADLINE_MS: integer(10, 10 * MINUTE_MS, 10_000),
   PAYMENT_API_URL: requiredUrl(["http:", "https:"]),
   PAYMENT_API_KEY: z.preprocess(
     blankAsUnset,
@@ -120,6 +122,8 @@ export const environmentSchema = z.object({
   SHUTDOWN_DELAY_MS: integer(0, 5 * MINUTE_MS, 5000),
   SHUTDOWN_TIMEOUT_MS: integer(0, 10 * MINUTE_MS, 30_000),
   RECONCILE_MIN_AGE_MS: integer(0, 30 * DAY_S * 1000, 60_000),
+  IDEMPOTENCY_TTL_S: integer(60, 30 * DAY_S, DAY_S),
+  IDEMPOTENCY_CLAIM_TIMEOUT_MS: integer(1000, 60 * MINUTE_MS, MINUTE_MS),
   STATSD_HOST: optionalText,
   STATSD_PORT: integer(1, 65_535, 9125),
 });
@@ -150,11 +154,13 @@ function toConfig(env: ParsedEnvironment) {
       url: env.PRODUCT_API_URL,
       timeoutMs: env.PRODUCT_TIMEOUT_MS,
       cacheTtlS: env.PRODUCT_CACHE_TTL_S,
+      deadlineMs: env.PRODUCT_DEADLINE_MS,
     },
     retry: {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,
       baseDelayMs: env.RETRY_BASE_DELAY_MS,
       maxDelayMs: env.RETRY_MAX_DELAY_MS,
+      budgetPercent: env.RETRY_BUDGET_PERCENT,
     },
     paymentApi: {
       url: env.PAYMENT_API_URL,
@@ -168,6 +174,7 @@ function toConfig(env: ParsedEnvironment) {
     },
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     reconcile: { minAgeMs: env.RECONCILE_MIN_AGE_MS },
+    idempotency: { ttlS: env.IDEMPOTENCY_TTL_S, claimTimeoutMs: env.IDEMPOTENCY_CLAIM_TIMEOUT_MS },
     statsd: env.STATSD_HOST ? { host: env.STATSD_HOST, port: env.STATSD_PORT } : undefined,
   };
 }

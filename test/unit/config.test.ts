@@ -32,7 +32,13 @@ describe("config", () => {
     expect(config.port).toBe(8000);
     expect(config.log.level).toBe("info");
     expect(config.productApi.timeoutMs).toBe(2000);
-    expect(config.retry).toEqual({ maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 });
+    expect(config.retry).toEqual({
+      maxAttempts: 3,
+      baseDelayMs: 1000,
+      maxDelayMs: 30_000,
+      budgetPercent: 20,
+    });
+    expect(config.idempotency).toEqual({ ttlS: 86_400, claimTimeoutMs: 60_000 });
     expect(config.paymentApi.timeoutMs).toBe(5000);
     expect(config.breaker).toEqual({
       failureThreshold: 5,
