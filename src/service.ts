@@ -5,8 +5,10 @@ import type { Redis } from "ioredis";
 import type { Pool } from "pg";
 import { createApp } from "./app";
 import { CachedProductCatalog } from "./clients/cached-product-catalog";
-import { HttpPaymentGateway } from "./clients/payment-gateway";
+import { BreakerProtectedPaymentGateway } from "./clients/breaker-protected-payment-gateway";
+import { HttpPaymentGateway, type Charge } from "./clients/payment-gateway";
 import { HttpProductCatalog } from "./clients/product-catalog";
+import { RetryingProductCatalog } from "./clients/retrying-product-catalog";
 import type { Config } from "./config";
 import type { Logger } from "./infra/logger";
 import { createPostgresPool } from "./infra/postgres";
@@ -16,12 +18,16 @@ import type { Closeable } from "./lifecycle/graceful-shutdown";
 import { Lifecycle } from "./lifecycle/lifecycle";
 import { OrderRepository } from "./orders/order-repository";
 import { OrderService } from "./orders/order-service";
+import type { CircuitBreaker } from "./resilience/circuit-breaker";
+import { RetryBudget } from "./resilience/retry-budget";
+import { createUpstreamBreaker } from "./resilience/upstream-breakers";
 
 export interface Service {
   readonly app: Express;
   readonly lifecycle: Lifecycle;
   readonly pool: Pool;
   readonly redis: Redis;
+  readonly breakers: readonly Pick<CircuitBreaker<never, unknown>, "name" | "state">[];
   /** Everything the service opened, in opening order (close in reverse). */
   readonly resources: readonly Closeable[];
 }
@@ -35,20 +41,44 @@ export function createService(
   const redis = createRedisClient(config.redis, logger);
 
   const repository = new OrderRepository(pool);
+
+  const productApi = new HttpProductCatalog({
+    baseUrl: config.productApi.url,
+    timeoutMs: config.productApi.timeoutMs,
+  });
+  const productBreaker = createUpstreamBreaker(
+    "product-service",
+    (id: string, signal: AbortSignal | undefined) => productApi.getProduct(id, signal),
+    config.breaker,
+    logger,
+  );
   const productCatalog = new CachedProductCatalog({
-    catalog: new HttpProductCatalog({
-      baseUrl: config.productApi.url,
-      timeoutMs: config.productApi.timeoutMs,
+    catalog: new RetryingProductCatalog({
+      breaker: productBreaker,
+      maxAttempts: config.retry.maxAttempts,
+      backoff: config.retry,
+      budget: new RetryBudget({ percent: config.retry.budgetPercent }),
+      deadlineMs: config.productApi.deadlineMs,
+      logger,
     }),
     redis,
     ttlS: config.productApi.cacheTtlS,
     logger,
   });
-  const paymentGateway = new HttpPaymentGateway({
+
+  const paymentApi = new HttpPaymentGateway({
     baseUrl: config.paymentApi.url,
     apiKey: config.paymentApi.apiKey,
     timeoutMs: config.paymentApi.timeoutMs,
   });
+  const paymentBreaker = createUpstreamBreaker(
+    "payment-service",
+    (charge: Charge, signal: AbortSignal | undefined) => paymentApi.charge(charge, signal),
+    config.breaker,
+    logger,
+  );
+  const paymentGateway = new BreakerProtectedPaymentGateway(paymentBreaker);
+  const breakers = [productBreaker, paymentBreaker];
   const orders = new OrderService({ repository, productCatalog, paymentGateway, logger });
 
   const lifecycle = new Lifecycle();
@@ -62,6 +92,10 @@ export function createService(
         { name: "postgres", run: () => pool.query("SELECT 1") },
         { name: "redis", run: () => redis.ping() },
       ],
+      // Shown, never decisive: an open breaker must not take every replica out of service.
+      details: () => ({
+        breakers: Object.fromEntries(breakers.map((breaker) => [breaker.name, breaker.state])),
+      }),
     },
     orders: { orders, repository },
   });
@@ -71,7 +105,9 @@ export function createService(
     lifecycle,
     pool,
     redis,
+    breakers,
     resources: [
+      { name: "circuit breakers", close: async () => breakers.forEach((b) => b.shutdown()) },
       { name: "postgres", close: () => pool.end() },
       { name: "redis", close: () => closeRedis(redis) },
     ],

@@ -101,6 +101,7 @@ describe("probes", () => {
         postgres: { status: "up", durationMs: expect.any(Number) },
         redis: { status: "up", durationMs: expect.any(Number) },
       },
+      breakers: { "product-service": "closed", "payment-service": "closed" },
     });
     expect(response.headers["cache-control"]).toBe("no-store");
   });

@@ -49,7 +49,9 @@ describe("orders API", () => {
 
     it("charges with the order id as Idempotency-Key", async () => {
       const response = await request(stack.app).post("/orders").send(order()).expect(201);
-      const charges = await fetch(`${stack.payments.url}/_charges`).then((r) => r.json());
+      const charges = (await fetch(`${stack.payments.url}/_charges`).then((r) => r.json())) as {
+        charges: unknown[];
+      };
       expect(charges.charges).toContainEqual(
         expect.objectContaining({ idempotencyKey: response.body.id, orderId: response.body.id }),
       );

@@ -50,6 +50,9 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     PAYMENT_API_KEY: TEST_PAYMENT_API_KEY,
     PRODUCT_TIMEOUT_MS: "1000",
     PAYMENT_TIMEOUT_MS: "1000",
+    // Short backoff keeps retrying tests fast; the policy itself is unit-tested.
+    RETRY_BASE_DELAY_MS: "20",
+    RETRY_MAX_DELAY_MS: "200",
     ...env,
   });
   const logs = new LogCapture();
