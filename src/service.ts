@@ -8,6 +8,8 @@ import { CachedProductCatalog } from "./clients/cached-product-catalog";
 import { BreakerProtectedPaymentGateway } from "./clients/breaker-protected-payment-gateway";
 import { HttpPaymentGateway, type Charge } from "./clients/payment-gateway";
 import { HttpProductCatalog } from "./clients/product-catalog";
+import { IdempotentOrderPlacement } from "./http/idempotent-order-placement";
+import { IdempotencyStore } from "./idempotency/idempotency-store";
 import { RetryingProductCatalog } from "./clients/retrying-product-catalog";
 import type { Config } from "./config";
 import type { Logger } from "./infra/logger";
@@ -97,7 +99,14 @@ export function createService(
         breakers: Object.fromEntries(breakers.map((breaker) => [breaker.name, breaker.state])),
       }),
     },
-    orders: { orders, repository },
+    orders: {
+      orders,
+      repository,
+      idempotentPlacement: new IdempotentOrderPlacement(
+        new IdempotencyStore(pool, config.idempotency),
+        orders,
+      ),
+    },
   });
 
   return {

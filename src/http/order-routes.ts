@@ -3,22 +3,33 @@ import { decodeCursor, encodeCursor } from "../orders/cursor";
 import { createOrderBody, listOrdersQuery, orderIdParams } from "../orders/order-schemas";
 import type { OrderRepository } from "../orders/order-repository";
 import type { OrderService } from "../orders/order-service";
+import { idempotencyKeyOf, type IdempotentOrderPlacement } from "./idempotent-order-placement";
 import { HttpProblem, ValidationProblem } from "./problem";
 import { validate } from "./validate";
 
 export interface OrderRoutesOptions {
   readonly orders: OrderService;
   readonly repository: OrderRepository;
+  readonly idempotentPlacement: IdempotentOrderPlacement;
 }
 
-export function orderRoutes({ orders, repository }: OrderRoutesOptions): Router {
+export function orderRoutes({
+  orders,
+  repository,
+  idempotentPlacement,
+}: OrderRoutesOptions): Router {
   const router = Router();
 
   router.post("/orders", async (req, res) => {
     if (!req.is("application/json")) {
       throw new HttpProblem(415, "The request body must be application/json");
     }
+    const key = idempotencyKeyOf(req);
     const body = validate(createOrderBody, req.body, "body");
+    if (key !== undefined) {
+      await idempotentPlacement.handle(req, res, key, body);
+      return;
+    }
     const order = await orders.placeOrder(body);
     res.status(201).location(`/orders/${order.id}`).json(order);
   });

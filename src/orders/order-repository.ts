@@ -10,6 +10,8 @@ export interface NewOrder {
   readonly currency: string;
   readonly paymentToken: string;
   readonly items: readonly OrderLine[];
+  /** Links the order to the Idempotency-Key that created it, in the same transaction. */
+  readonly idempotencyKey?: string;
 }
 
 export interface OrderPage {
@@ -74,6 +76,12 @@ export class OrderRepository {
           order.items.map((line) => line.unitPriceCents),
         ],
       );
+      if (order.idempotencyKey !== undefined) {
+        await client.query("UPDATE idempotency_keys SET order_id = $2 WHERE key = $1", [
+          order.idempotencyKey,
+          order.id,
+        ]);
+      }
       const { rows } = await client.query<OrderRow>(`${SELECT_ORDERS} WHERE o.id = $1`, [order.id]);
       return toOrder(rows[0]!);
     });

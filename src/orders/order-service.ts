@@ -30,7 +30,7 @@ export class OrderService {
   constructor(private readonly deps: OrderServiceDependencies) {}
 
   /** Resolves with the paid order; rejects with a domain error for every other outcome. */
-  async placeOrder(request: OrderRequest): Promise<Order> {
+  async placeOrder(request: OrderRequest, idempotencyKey?: string): Promise<Order> {
     const products = await this.lookUpProducts(request.items.map((item) => item.productId));
     const items: OrderLine[] = request.items.map((item) => ({
       productId: item.productId,
@@ -48,12 +48,26 @@ export class OrderService {
       totalCents: items.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0),
       paymentToken: request.paymentToken,
       items,
+      idempotencyKey,
     });
     return this.chargePending(order, request.paymentToken);
   }
 
   async findOrder(id: string): Promise<Order | undefined> {
     return this.deps.repository.findById(id);
+  }
+
+  /**
+   * Finishes an order that an earlier request stored (its answer was 503): charges it again
+   * if it is still pending, or reports how it was settled meanwhile (e.g. by reconcile).
+   * Undefined when the order no longer exists.
+   */
+  async resumeOrder(id: string, paymentToken: string): Promise<Order | undefined> {
+    const order = await this.deps.repository.findById(id);
+    if (!order) return undefined;
+    if (order.status === "pending") return this.chargePending(order, paymentToken);
+    if (order.status === "payment_failed") throw new PaymentDeclinedError(order.id);
+    return order;
   }
 
   /** Charges a stored pending order (idempotent at the payment service) and settles it. */

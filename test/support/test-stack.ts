@@ -35,12 +35,20 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
-  const [database, products, payments] = await Promise.all([
-    createTestDatabase(),
-    startFakeProductService(),
-    startFakePaymentService(),
-  ]);
+/** Backing services and upstreams another stack already runs (two replicas, one database). */
+export type SharedParts = Pick<TestStack, "database" | "products" | "payments">;
+
+export async function startTestStack(
+  env: Record<string, string> = {},
+  shared?: SharedParts,
+): Promise<TestStack> {
+  const [database, products, payments] = shared
+    ? [shared.database, shared.products, shared.payments]
+    : await Promise.all([
+        createTestDatabase(),
+        startFakeProductService(),
+        startFakePaymentService(),
+      ]);
   const config = parseConfig({
     DATABASE_URL: database.url,
     REDIS_URL,
@@ -80,7 +88,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     database,
     async close() {
       for (const resource of [...resources].reverse()) await resource.close();
-      await Promise.all([products.close(), payments.close(), database.drop()]);
+      if (!shared) await Promise.all([products.close(), payments.close(), database.drop()]);
     },
   };
 }

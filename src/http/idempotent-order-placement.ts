@@ -1,0 +1,99 @@
+// POST /orders under an Idempotency-Key (IETF httpapi draft, DESIGN.md "Domain"):
+// same key + same body -> the first answer again; same key + other body -> 422;
+// same key while the first is running -> 409; a stored-but-unpaid order (503) is retried,
+// never duplicated.
+import { createHash } from "node:crypto";
+import type { Request, Response } from "express";
+import type { IdempotencyStore, StoredResponse } from "../idempotency/idempotency-store";
+import type { OrderRequest } from "../orders/order";
+import type { OrderService } from "../orders/order-service";
+import { HttpProblem, toProblemAnswer } from "./problem";
+
+export const REPLAY_HEADER = "Idempotent-Replayed";
+
+export function requestFingerprint(body: OrderRequest): string {
+  return createHash("sha256").update(JSON.stringify(body)).digest("hex");
+}
+
+export function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get("idempotency-key");
+  if (key === undefined) return undefined;
+  if (key.length < 1 || key.length > 255) {
+    throw new HttpProblem(400, "The Idempotency-Key header must be 1 to 255 characters");
+  }
+  return key;
+}
+
+export class IdempotentOrderPlacement {
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly orders: OrderService,
+    private readonly onReplay?: () => void,
+  ) {}
+
+  async handle(req: Request, res: Response, key: string, body: OrderRequest): Promise<void> {
+    const claim = await this.store.claim(key, requestFingerprint(body));
+    switch (claim.kind) {
+      case "mismatch":
+        throw new HttpProblem(
+          422,
+          "This Idempotency-Key was already used with a different request body",
+          "idempotency-key-reused",
+        );
+      case "in-flight":
+        throw new HttpProblem(
+          409,
+          "A request with this Idempotency-Key is still being processed; retry later",
+          "idempotency-key-in-use",
+        );
+      case "replay":
+        this.onReplay?.();
+        send(res.set(REPLAY_HEADER, "true"), claim.response);
+        return;
+      case "claimed":
+        send(res, await this.execute(req, key, body, claim.orderId));
+    }
+  }
+
+  /** Runs the order placement under the claim and records its answer. */
+  private async execute(
+    req: Request,
+    key: string,
+    body: OrderRequest,
+    storedOrderId: string | undefined,
+  ): Promise<StoredResponse & { headers?: Record<string, string> }> {
+    try {
+      const resumed = storedOrderId
+        ? await this.orders.resumeOrder(storedOrderId, body.paymentToken)
+        : undefined;
+      const order = resumed ?? (await this.orders.placeOrder(body, key));
+      const response = { status: 201, body: order };
+      await this.store.complete(key, response);
+      return response;
+    } catch (error) {
+      const answer = toProblemAnswer(error);
+      // A failure the client may retry (503) or one we did not foresee (500): the key is
+      // released, and if an order was already stored, a retry resumes that order.
+      if (answer.problem.status === 503 || answer.problem.status === 500) {
+        await this.store.release(key).catch(() => undefined);
+        throw error;
+      }
+      const response = {
+        status: answer.problem.status,
+        body: { ...answer.problem, requestId: req.id },
+      };
+      await this.store.complete(key, response);
+      return { ...response, headers: answer.headers };
+    }
+  }
+}
+
+function send(res: Response, response: StoredResponse & { headers?: Record<string, string> }) {
+  if (response.headers) res.set(response.headers);
+  if (response.status === 201) {
+    res.location(`/orders/${(response.body as { id: string }).id}`);
+    res.status(201).json(response.body);
+    return;
+  }
+  res.status(response.status).type("application/problem+json").json(response.body);
+}

@@ -1,0 +1,210 @@
+import { randomUUID } from "node:crypto";
+import request from "supertest";
+import { startTestStack, type TestStack } from "../support/test-stack";
+
+const body = (paymentToken = "tok_visa") => ({
+  customerId: "idem-customer",
+  items: [{ productId: "sku-grinder", quantity: 1 }],
+  paymentToken,
+});
+
+async function chargesFor(stack: TestStack, orderId: string): Promise<number> {
+  const listed = (await fetch(`${stack.payments.url}/_charges`).then((r) => r.json())) as {
+    charges: { orderId: string }[];
+  };
+  return listed.charges.filter((charge) => charge.orderId === orderId).length;
+}
+
+async function orderCount(stack: TestStack): Promise<number> {
+  const { rows } = await stack.pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM orders WHERE customer_id = 'idem-customer'",
+  );
+  return rows[0]!.n;
+}
+
+describe("POST /orders with an Idempotency-Key", () => {
+  let first: TestStack;
+  let second: TestStack;
+  beforeAll(async () => {
+    first = await startTestStack();
+    // A second replica: its own pools and breakers, the same database and upstreams.
+    second = await startTestStack({}, first);
+  });
+  afterAll(async () => {
+    await second.close();
+    await first.close();
+  });
+  afterEach(() => {
+    first.payments.faults.reset();
+    first.products.faults.reset();
+  });
+
+  it("answers a repeat with the stored status and body, marked as a replay, without charging again", async () => {
+    const key = randomUUID();
+    const original = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    const repeat = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    expect(repeat.body).toEqual(original.body);
+    expect(repeat.headers["idempotent-replayed"]).toBe("true");
+    expect(original.headers["idempotent-replayed"]).toBeUndefined();
+    expect(await chargesFor(first, original.body.id)).toBe(1);
+  });
+
+  it("replays on another replica: the key lives in Postgres, not in process memory", async () => {
+    const key = randomUUID();
+    const before = await orderCount(first);
+    const original = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    const onSecond = await request(second.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    expect(onSecond.body).toEqual(original.body);
+    expect(onSecond.headers["idempotent-replayed"]).toBe("true");
+    expect(await orderCount(first)).toBe(before + 1);
+  });
+
+  it("replays a decline as the same 402 problem", async () => {
+    const key = randomUUID();
+    const original = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body("tok_decline"))
+      .expect(402);
+    const repeat = await request(second.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body("tok_decline"))
+      .expect(402);
+    expect(repeat.body).toEqual(original.body);
+    expect(repeat.headers["content-type"]).toMatch(/application\/problem\+json/);
+  });
+
+  it("answers 422 when the key is reused with a different body", async () => {
+    const key = randomUUID();
+    await request(first.app).post("/orders").set("Idempotency-Key", key).send(body()).expect(201);
+    const reused = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send({ ...body(), items: [{ productId: "sku-grinder", quantity: 2 }] })
+      .expect(422);
+    expect(reused.body.type).toMatch(/idempotency-key-reused$/);
+  });
+
+  it("answers 409 while the first request with the key is still running", async () => {
+    const key = randomUUID();
+    first.payments.faults.update({ latencyMs: 600 });
+    const slow = request(first.app).post("/orders").set("Idempotency-Key", key).send(body());
+    const slowDone = slow.then((response) => response);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const concurrent = await request(second.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(409);
+    expect(concurrent.body.type).toMatch(/idempotency-key-in-use$/);
+    expect((await slowDone).status).toBe(201);
+  });
+
+  it("retries the charge of the same order after a 503, never creating a second order", async () => {
+    const key = randomUUID();
+    const before = await orderCount(first);
+    first.payments.faults.update({ failNext: 1, errorStatus: 503 });
+    const failed = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(503);
+    const retried = await request(second.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    expect(retried.body.id).toBe(failed.body.orderId);
+    expect(retried.body.status).toBe("paid");
+    expect(retried.headers["idempotent-replayed"]).toBeUndefined();
+    expect(await orderCount(first)).toBe(before + 1);
+    expect(await chargesFor(first, failed.body.orderId)).toBe(1);
+  });
+
+  it("starts afresh after a 503 that stored nothing (product service down)", async () => {
+    const key = randomUUID();
+    first.products.faults.update({ errorRate: 1, errorStatus: 503 });
+    await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send({ ...body(), items: [{ productId: "sku-filter-papers", quantity: 1 }] })
+      .expect(503);
+    first.products.faults.reset();
+    await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send({ ...body(), items: [{ productId: "sku-filter-papers", quantity: 1 }] })
+      .expect(201);
+  });
+
+  it("takes over a claim whose holder crashed, once the claim has expired", async () => {
+    const key = randomUUID();
+    first.payments.faults.update({ failNext: 1, errorStatus: 503 });
+    const failed = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(503);
+    // What a crash mid-request leaves: a claim that nobody will complete.
+    await first.pool.query(
+      "UPDATE idempotency_keys SET claimed_until = now() + interval '1 hour', response_status = NULL WHERE key = $1",
+      [key],
+    );
+    await request(first.app).post("/orders").set("Idempotency-Key", key).send(body()).expect(409);
+    await first.pool.query(
+      "UPDATE idempotency_keys SET claimed_until = now() - interval '1 second' WHERE key = $1",
+      [key],
+    );
+    const resumed = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    expect(resumed.body.id).toBe(failed.body.orderId);
+  });
+
+  it("treats an expired key as new", async () => {
+    const key = randomUUID();
+    const original = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    await first.pool.query(
+      "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1",
+      [key],
+    );
+    const again = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    expect(again.body.id).not.toBe(original.body.id);
+    expect(again.headers["idempotent-replayed"]).toBeUndefined();
+  });
+
+  it("answers 400 for a key longer than 255 characters", async () => {
+    await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", "k".repeat(256))
+      .send(body())
+      .expect(400);
+  });
+});
