@@ -5,8 +5,7 @@ import type { Redis } from "ioredis";
 import type { Pool } from "pg";
 import { createApp } from "./app";
 import { CachedProductCatalog } from "./clients/cached-product-catalog";
-import { BreakerProtectedPaymentGateway } from "./clients/breaker-protected-payment-gateway";
-import { HttpPaymentGateway, type Charge } from "./clients/payment-gateway";
+import { createPaymentClient } from "./clients/payment-client";
 import { HttpProductCatalog } from "./clients/product-catalog";
 import { IdempotentOrderPlacement } from "./http/idempotent-order-placement";
 import { IdempotencyStore } from "./idempotency/idempotency-store";
@@ -20,6 +19,7 @@ import type { Closeable } from "./lifecycle/graceful-shutdown";
 import { Lifecycle } from "./lifecycle/lifecycle";
 import { OrderRepository } from "./orders/order-repository";
 import { OrderService } from "./orders/order-service";
+import { PendingOrderCharger } from "./orders/pending-order-charger";
 import type { CircuitBreaker } from "./resilience/circuit-breaker";
 import { RetryBudget } from "./resilience/retry-budget";
 import { createUpstreamBreaker } from "./resilience/upstream-breakers";
@@ -68,20 +68,10 @@ export function createService(
     logger,
   });
 
-  const paymentApi = new HttpPaymentGateway({
-    baseUrl: config.paymentApi.url,
-    apiKey: config.paymentApi.apiKey,
-    timeoutMs: config.paymentApi.timeoutMs,
-  });
-  const paymentBreaker = createUpstreamBreaker(
-    "payment-service",
-    (charge: Charge, signal: AbortSignal | undefined) => paymentApi.charge(charge, signal),
-    config.breaker,
-    logger,
-  );
-  const paymentGateway = new BreakerProtectedPaymentGateway(paymentBreaker);
+  const { gateway: paymentGateway, breaker: paymentBreaker } = createPaymentClient(config, logger);
   const breakers = [productBreaker, paymentBreaker];
-  const orders = new OrderService({ repository, productCatalog, paymentGateway, logger });
+  const charger = new PendingOrderCharger({ repository, paymentGateway, logger });
+  const orders = new OrderService({ repository, productCatalog, charger, logger });
 
   const lifecycle = new Lifecycle();
   const app = createApp({
@@ -116,7 +106,10 @@ export function createService(
     redis,
     breakers,
     resources: [
-      { name: "circuit breakers", close: async () => breakers.forEach((b) => b.shutdown()) },
+      {
+        name: "circuit breakers",
+        close: () => Promise.resolve(breakers.forEach((breaker) => breaker.shutdown())),
+      },
       { name: "postgres", close: () => pool.end() },
       { name: "redis", close: () => closeRedis(redis) },
     ],

@@ -32,8 +32,9 @@ interface OrderRow {
 }
 
 // One round trip per read: lines are folded into a JSON array next to their order.
-const SELECT_ORDERS = `
+const selectOrders = (extraColumns = "") => `
   SELECT o.id, o.customer_id, o.status, o.total_cents, o.currency, o.created_at, o.updated_at,
+         ${extraColumns}
          to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts,
          COALESCE((SELECT json_agg(json_build_object('productId', l.product_id,
                                                      'quantity', l.quantity,
@@ -41,6 +42,36 @@ const SELECT_ORDERS = `
                                    ORDER BY l.line_no)
                    FROM order_lines l WHERE l.order_id = o.id), '[]') AS items
   FROM orders o`;
+const SELECT_ORDERS = selectOrders();
+const SELECT_ORDERS_WITH_TOKEN = selectOrders("o.payment_token,");
+
+export type SettleOrder = (
+  id: string,
+  status: Exclude<OrderStatus, "pending">,
+  paymentId?: string,
+) => Promise<Order | undefined>;
+
+export interface PendingOrder {
+  readonly order: Order;
+  readonly paymentToken: string;
+}
+
+async function settleWith(
+  db: Pick<Pool, "query">,
+  id: string,
+  status: Exclude<OrderStatus, "pending">,
+  paymentId?: string,
+): Promise<Order | undefined> {
+  await db.query(
+    `UPDATE orders
+     SET status = $2, payment_id = $3, payment_token = NULL, updated_at = now()
+     WHERE id = $1 AND status = 'pending'`,
+    [id, status, paymentId ?? null],
+  );
+  // A separate statement: a data-modifying CTE's outer query would still see the old row.
+  const { rows } = await db.query<OrderRow>(`${SELECT_ORDERS} WHERE o.id = $1`, [id]);
+  return rows[0] && toOrder(rows[0]);
+}
 
 function toOrder(row: OrderRow): Order {
   return {
@@ -88,18 +119,34 @@ export class OrderRepository {
   }
 
   /** Settles a pending order and forgets its payment token; a settled order is left as it is. */
-  async settle(
-    id: string,
-    status: Exclude<OrderStatus, "pending">,
-    paymentId?: string,
-  ): Promise<Order | undefined> {
-    await this.pool.query(
-      `UPDATE orders
-       SET status = $2, payment_id = $3, payment_token = NULL, updated_at = now()
-       WHERE id = $1 AND status = 'pending'`,
-      [id, status, paymentId ?? null],
-    );
-    return this.findById(id);
+  settle: SettleOrder = (id, status, paymentId) => settleWith(this.pool, id, status, paymentId);
+
+  /**
+   * Locks the oldest pending order created at least `minAgeMs` ago (skipping rows another
+   * reconcile holds, and `skipIds`) and runs `work` on it inside the lock's transaction;
+   * `work` must settle it with the `settle` it is given. Undefined when none is left.
+   */
+  async withOldestPendingOrder<T>(
+    minAgeMs: number,
+    skipIds: readonly string[],
+    work: (pending: PendingOrder, settle: SettleOrder) => Promise<T>,
+  ): Promise<T | undefined> {
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<OrderRow & { payment_token: string }>(
+        `${SELECT_ORDERS_WITH_TOKEN}
+         WHERE o.status = 'pending'
+           AND o.created_at <= now() - make_interval(secs => $1 / 1000.0)
+           AND NOT (o.id = ANY($2::uuid[]))
+         ORDER BY o.created_at
+         LIMIT 1
+         FOR UPDATE OF o SKIP LOCKED`,
+        [minAgeMs, skipIds],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      const pending = { order: toOrder(row), paymentToken: row.payment_token };
+      return work(pending, (id, status, paymentId) => settleWith(client, id, status, paymentId));
+    });
   }
 
   async findById(id: string): Promise<Order | undefined> {

@@ -5,24 +5,19 @@ import { randomUUID } from "node:crypto";
 import {
   OrderNotProcessableError,
   PaymentDeclinedError,
-  PaymentRejectedError,
   ProductNotFoundError,
   ServiceUnavailableError,
 } from "../errors";
-import type { PaymentGateway } from "../clients/payment-gateway";
-import { PaymentRequestRejectedError } from "../clients/payment-gateway";
 import type { Product, ProductCatalog } from "../clients/product-catalog";
 import type { Logger } from "../infra/logger";
 import type { Order, OrderLine, OrderRequest } from "./order";
 import type { OrderRepository } from "./order-repository";
-
-/** How long a client should wait before retrying when an upstream failed without saying. */
-export const DEFAULT_RETRY_AFTER_S = 5;
+import { retryAfterOf, type PendingOrderCharger } from "./pending-order-charger";
 
 export interface OrderServiceDependencies {
   readonly repository: OrderRepository;
   readonly productCatalog: ProductCatalog;
-  readonly paymentGateway: PaymentGateway;
+  readonly charger: PendingOrderCharger;
   readonly logger: Logger;
 }
 
@@ -50,7 +45,7 @@ export class OrderService {
       items,
       idempotencyKey,
     });
-    return this.chargePending(order, request.paymentToken);
+    return this.deps.charger.charge(order, request.paymentToken);
   }
 
   async findOrder(id: string): Promise<Order | undefined> {
@@ -65,44 +60,9 @@ export class OrderService {
   async resumeOrder(id: string, paymentToken: string): Promise<Order | undefined> {
     const order = await this.deps.repository.findById(id);
     if (!order) return undefined;
-    if (order.status === "pending") return this.chargePending(order, paymentToken);
+    if (order.status === "pending") return this.deps.charger.charge(order, paymentToken);
     if (order.status === "payment_failed") throw new PaymentDeclinedError(order.id);
     return order;
-  }
-
-  /** Charges a stored pending order (idempotent at the payment service) and settles it. */
-  async chargePending(order: Order, paymentToken: string): Promise<Order> {
-    let outcome;
-    try {
-      outcome = await this.deps.paymentGateway.charge({
-        orderId: order.id,
-        amountCents: order.totalCents,
-        currency: order.currency,
-        token: paymentToken,
-      });
-    } catch (error) {
-      if (error instanceof PaymentRequestRejectedError) {
-        this.deps.logger.error({ err: error, orderId: order.id }, "payment request rejected");
-        throw new PaymentRejectedError(error.status, order.id);
-      }
-      this.deps.logger.warn(
-        { err: error, orderId: order.id },
-        "payment unavailable; order kept pending",
-      );
-      throw new ServiceUnavailableError(
-        "payment-service",
-        "The payment service is unavailable; the order is stored as pending",
-        retryAfterOf(error),
-        order.id,
-        { cause: error },
-      );
-    }
-    if (outcome.outcome === "declined") {
-      await this.deps.repository.settle(order.id, "payment_failed");
-      throw new PaymentDeclinedError(order.id);
-    }
-    const settled = await this.deps.repository.settle(order.id, "paid", outcome.chargeId);
-    return settled ?? order;
   }
 
   private async lookUpProducts(ids: readonly string[]): Promise<Map<string, Product>> {
@@ -124,11 +84,4 @@ export class OrderService {
     if (missing.length > 0) throw new ProductNotFoundError(missing);
     return new Map(found.map((product) => [product!.id, product!]));
   }
-}
-
-function retryAfterOf(error: unknown): number {
-  const fromUpstream = (error as { retryAfterS?: unknown } | null)?.retryAfterS;
-  return typeof fromUpstream === "number" && fromUpstream > 0
-    ? fromUpstream
-    : DEFAULT_RETRY_AFTER_S;
 }
