@@ -81,7 +81,7 @@ describe("retrying product catalog", () => {
 
   it("does not retry a 404: the product does not exist", async () => {
     const api = { calls: 0, getProduct: () => ((api.calls += 1), Promise.resolve(undefined)) };
-    const { catalog, breaker } = catalogFor(api as never);
+    const { catalog, breaker } = catalogFor(api);
     await expect(catalog.getProduct("nope")).resolves.toBeUndefined();
     expect(api.calls).toBe(1);
     breaker.shutdown();

@@ -1,0 +1,137 @@
+// The kind development stack: cluster config, the make targets users run, and the pieces that
+// must agree with each other (image, credentials, fake upstreams, pod security).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { parseFakeConfig } from "../../src/fakes/fake-config";
+import { containerEnv } from "./support/container-env";
+import { describeRendered, render, repoRoot } from "./support/render";
+import { allContainers, containerOf, podOf } from "./support/workloads";
+
+const read = (file: string) => readFileSync(path.join(repoRoot, file), "utf8");
+
+interface KindConfig {
+  kind: string;
+  apiVersion: string;
+  name: string;
+  nodes: { role: string; image: string }[];
+}
+
+describe("k8s/kind-config.yaml", () => {
+  const config = parse(read("k8s/kind-config.yaml")) as KindConfig;
+
+  it("is a kind Cluster whose nodes all run one digest-pinned image", () => {
+    expect([config.apiVersion, config.kind]).toEqual(["kind.x-k8s.io/v1alpha4", "Cluster"]);
+    const images = new Set(config.nodes.map((n) => n.image));
+    expect(images.size).toBe(1);
+    expect([...images][0]).toMatch(/^kindest\/node:v\d+\.\d+\.\d+@sha256:[a-f0-9]{64}$/);
+    expect(config.nodes.filter((n) => n.role === "worker").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("runs a Kubernetes with every feature the manifests use as GA", () => {
+    const [, minor] = /kindest\/node:v1\.(\d+)\./.exec(config.nodes[0]?.image ?? "") ?? [];
+    // native sidecars 1.33, preStop sleep 1.34, PDB unhealthyPodEvictionPolicy 1.31
+    expect(Number(minor)).toBeGreaterThanOrEqual(34);
+  });
+});
+
+describe("mk/kind.mk", () => {
+  const makefile = read("mk/kind.mk");
+  const variable = (name: string) =>
+    new RegExp(`^${name}\\s*\\?=\\s*(.+)$`, "m").exec(makefile)?.[1];
+
+  it.each(["kind-up", "image", "kind-load", "deploy", "smoke", "kind-down"])(
+    "has a documented %s target (for `make help`)",
+    (target) => {
+      expect(makefile).toMatch(new RegExp(`^${target}:.*## \\S`, "m"));
+    },
+  );
+
+  it("uses the cluster name, config and overlay this repo has", () => {
+    const config = parse(read("k8s/kind-config.yaml")) as KindConfig;
+    expect(variable("KIND_CLUSTER")).toBe(config.name);
+    expect(variable("KIND_CONFIG")).toBe("k8s/kind-config.yaml");
+    expect(variable("KIND_OVERLAY")).toBe("k8s/overlays/kind");
+    expect(variable("IMAGE")).toBe("order-service:dev");
+  });
+});
+
+describe(".github/workflows/ci.yml", () => {
+  const workflow = parse(read(".github/workflows/ci.yml")) as {
+    jobs: Record<string, { env?: Record<string, string>; steps: { run?: string }[] }>;
+  };
+
+  it("runs the stack on kind through the make targets, with the kind the node image needs", () => {
+    const kind = workflow.jobs.kind;
+    const runs = (kind?.steps ?? []).map((s) => s.run ?? "");
+    for (const target of ["kind-up", "kind-load", "deploy", "smoke", "kind-down"]) {
+      expect(runs).toContain(`make ${target}`);
+    }
+    const [, needed] = /Needs kind (v[\d.]+)/.exec(read("k8s/kind-config.yaml")) ?? [];
+    expect(kind?.env?.KIND_VERSION).toBe(needed);
+  });
+});
+
+describeRendered("kind overlay", () => {
+  const objects = render("kind");
+
+  it("runs the locally loaded image, never pulling it", () => {
+    const own = allContainers(objects).filter((r) =>
+      r.container.image?.startsWith("order-service"),
+    );
+    expect(own.length).toBeGreaterThanOrEqual(5); // service, migrate, reconcile, two fakes
+    for (const { container, where } of own) {
+      expect([where, container.image, container.imagePullPolicy]).toEqual([
+        where,
+        "order-service:dev",
+        "IfNotPresent",
+      ]);
+    }
+  });
+
+  it("runs Postgres 16 and Redis 7, pinned by major", () => {
+    expect(containerOf(podOf(objects, "StatefulSet", "postgres"), "postgres").image).toBe(
+      "postgres:16",
+    );
+    expect(containerOf(podOf(objects, "Deployment", "redis"), "redis").image).toBe("redis:7");
+  });
+
+  it("enforces the restricted Pod Security Standard on the namespace everything lands in", () => {
+    const namespace = objects.find((o) => o.kind === "Namespace");
+    expect(namespace?.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    const elsewhere = objects.filter(
+      (o) => o.kind !== "Namespace" && o.metadata.namespace !== namespace?.metadata.name,
+    );
+    expect(elsewhere).toEqual([]);
+  });
+
+  it("gives the service the credentials the database was created with", () => {
+    const app = podOf(objects, "Deployment", "order-service");
+    const db = podOf(objects, "StatefulSet", "postgres");
+    const appEnv = containerEnv(objects, app, containerOf(app, "order-service")).values;
+    const dbEnv = containerEnv(objects, db, containerOf(db, "postgres")).values;
+    const url = new URL(appEnv.DATABASE_URL ?? "");
+    expect([url.username, decodeURIComponent(url.password), url.pathname.slice(1)]).toEqual([
+      dbEnv.POSTGRES_USER,
+      dbEnv.POSTGRES_PASSWORD,
+      dbEnv.POSTGRES_DB,
+    ]);
+    expect(`${url.hostname}:${url.port}`).toBe("postgres:5432");
+  });
+
+  it("starts the fakes on the ports the service's URLs name, with the service's API key", () => {
+    const app = podOf(objects, "Deployment", "order-service");
+    const appEnv = containerEnv(objects, app, containerOf(app, "order-service")).values;
+    for (const [name, urlName] of [
+      ["product-service", "PRODUCT_API_URL"],
+      ["payment-service", "PAYMENT_API_URL"],
+    ] as const) {
+      const pod = podOf(objects, "Deployment", name);
+      const fake = containerOf(pod, name);
+      const fakeConfig = parseFakeConfig(containerEnv(objects, pod, fake).values, 0);
+      expect(fakeConfig.port).toBe(fake.ports?.[0]?.containerPort);
+      expect(fakeConfig.port).toBe(Number(new URL(appEnv[urlName] ?? "").port));
+      if (name === "payment-service") expect(fakeConfig.paymentApiKey).toBe(appEnv.PAYMENT_API_KEY);
+    }
+  });
+});
