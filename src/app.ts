@@ -2,17 +2,20 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "./infra/logger";
+import type { Metrics } from "./infra/metrics";
 import type { RequestContext } from "./infra/request-context";
 import { closeConnectionsWhileDraining } from "./http/close-connections-while-draining";
 import { healthRoutes, type HealthRoutesOptions } from "./http/health-routes";
 import { orderRoutes, type OrderRoutesOptions } from "./http/order-routes";
 import { HttpProblem, toProblemAnswer } from "./http/problem";
 import { assignRequestId } from "./http/request-id";
+import { recordRequestMetrics } from "./http/request-metrics";
 import { logRequests } from "./http/request-logging";
 import type { Lifecycle } from "./lifecycle/lifecycle";
 
 export interface AppDependencies {
   readonly logger: Logger;
+  readonly metrics: Metrics;
   readonly requestContext: RequestContext;
   readonly lifecycle: Lifecycle;
   readonly health: Omit<HealthRoutesOptions, "lifecycle" | "logger">;
@@ -30,6 +33,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(helmet());
   app.use(healthRoutes({ ...deps.health, lifecycle: deps.lifecycle, logger: deps.logger }));
   app.use(logRequests(deps.logger));
+  app.use(recordRequestMetrics(deps.metrics));
   app.use(express.json({ limit: "100kb" }));
   app.use(orderRoutes(deps.orders));
 

@@ -5,6 +5,7 @@ import { ConfigError, parseConfig, readEnvironment, type Config } from "./config
 import { createHttpServer, listen } from "./http/server";
 import { closeLogFile, openRotatingLogFile } from "./infra/log-file";
 import { createLogger, type Logger } from "./infra/logger";
+import { createStatsdMetrics, noMetrics } from "./infra/metrics";
 import { RequestContext } from "./infra/request-context";
 import { createShutdownHandler, type Closeable } from "./lifecycle/graceful-shutdown";
 import { waitUntilStarted } from "./lifecycle/startup";
@@ -22,15 +23,12 @@ async function main(config: Config): Promise<void> {
     secretValues: [config.paymentApi.apiKey],
   });
   endProcessOnCrash(logger);
+  const metrics = config.statsd ? createStatsdMetrics(config.statsd, logger) : noMetrics;
+  resources.push({ name: "metrics", close: () => metrics.close() });
 
-  const {
-    app,
-    lifecycle,
-    pool,
-    redis,
-    resources: serviceResources,
-  } = createService(config, logger, requestContext);
-  resources.push(...serviceResources);
+  const service = createService(config, logger, requestContext, metrics);
+  const { app, lifecycle, pool, redis } = service;
+  resources.push(...service.resources);
   const server = createHttpServer(app);
 
   const startup = new AbortController();
@@ -62,6 +60,7 @@ async function main(config: Config): Promise<void> {
   });
   if (startup.signal.aborted) return;
   lifecycle.markServing();
+  service.runtimeMetrics.start();
   logger.info({ port, startupMs: Math.round(performance.now()) }, "started: serving requests");
 }
 

@@ -12,6 +12,8 @@ import { IdempotencyStore } from "./idempotency/idempotency-store";
 import { RetryingProductCatalog } from "./clients/retrying-product-catalog";
 import type { Config } from "./config";
 import type { Logger } from "./infra/logger";
+import { noMetrics, type Metrics } from "./infra/metrics";
+import { RuntimeMetricsReporter } from "./infra/runtime-metrics";
 import { createPostgresPool } from "./infra/postgres";
 import { closeRedis, createRedisClient } from "./infra/redis";
 import type { RequestContext } from "./infra/request-context";
@@ -30,6 +32,8 @@ export interface Service {
   readonly pool: Pool;
   readonly redis: Redis;
   readonly breakers: readonly Pick<CircuitBreaker<never, unknown>, "name" | "state">[];
+  /** Pool, Redis, breaker and process gauges; main.ts starts it, tests call report(). */
+  readonly runtimeMetrics: RuntimeMetricsReporter;
   /** Everything the service opened, in opening order (close in reverse). */
   readonly resources: readonly Closeable[];
 }
@@ -38,6 +42,7 @@ export function createService(
   config: Config,
   logger: Logger,
   requestContext: RequestContext,
+  metrics: Metrics = noMetrics,
 ): Service {
   const pool = createPostgresPool(config.database, logger);
   const redis = createRedisClient(config.redis, logger);
@@ -51,8 +56,7 @@ export function createService(
   const productBreaker = createUpstreamBreaker(
     "product-service",
     (id: string, signal: AbortSignal | undefined) => productApi.getProduct(id, signal),
-    config.breaker,
-    logger,
+    { settings: config.breaker, logger, metrics },
   );
   const productCatalog = new CachedProductCatalog({
     catalog: new RetryingProductCatalog({
@@ -62,20 +66,29 @@ export function createService(
       budget: new RetryBudget({ percent: config.retry.budgetPercent }),
       deadlineMs: config.productApi.deadlineMs,
       logger,
+      onRetry: () => metrics.increment("retry.attempts", { upstream: "product-service" }),
+      onBudgetExhausted: () =>
+        metrics.increment("retry.budget_refusals", { upstream: "product-service" }),
     }),
     redis,
     ttlS: config.productApi.cacheTtlS,
     logger,
   });
 
-  const { gateway: paymentGateway, breaker: paymentBreaker } = createPaymentClient(config, logger);
+  const { gateway: paymentGateway, breaker: paymentBreaker } = createPaymentClient(
+    config,
+    logger,
+    metrics,
+  );
   const breakers = [productBreaker, paymentBreaker];
   const charger = new PendingOrderCharger({ repository, paymentGateway, logger });
   const orders = new OrderService({ repository, productCatalog, charger, logger });
 
   const lifecycle = new Lifecycle();
+  const runtimeMetrics = new RuntimeMetricsReporter(metrics, { pool, redis, breakers });
   const app = createApp({
     logger,
+    metrics,
     requestContext,
     lifecycle,
     health: {
@@ -95,6 +108,7 @@ export function createService(
       idempotentPlacement: new IdempotentOrderPlacement(
         new IdempotencyStore(pool, config.idempotency),
         orders,
+        () => metrics.increment("idempotency.replays"),
       ),
     },
   });
@@ -105,7 +119,9 @@ export function createService(
     pool,
     redis,
     breakers,
+    runtimeMetrics,
     resources: [
+      { name: "runtime metrics", close: () => Promise.resolve(runtimeMetrics.stop()) },
       {
         name: "circuit breakers",
         close: () => Promise.resolve(breakers.forEach((breaker) => breaker.shutdown())),

@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import type { Logger } from "../infra/logger";
+import { noMetrics, type Metrics } from "../infra/metrics";
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
 import { createUpstreamBreaker } from "../resilience/upstream-breakers";
 import { BreakerProtectedPaymentGateway } from "./breaker-protected-payment-gateway";
@@ -11,7 +12,11 @@ export interface PaymentClient {
 }
 
 /** The payment service client as every process uses it: HTTP with a timeout, behind its breaker. */
-export function createPaymentClient(config: Config, logger: Logger): PaymentClient {
+export function createPaymentClient(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics = noMetrics,
+): PaymentClient {
   const http = new HttpPaymentGateway({
     baseUrl: config.paymentApi.url,
     apiKey: config.paymentApi.apiKey,
@@ -20,8 +25,7 @@ export function createPaymentClient(config: Config, logger: Logger): PaymentClie
   const breaker = createUpstreamBreaker(
     "payment-service",
     (charge: Charge, signal: AbortSignal | undefined) => http.charge(charge, signal),
-    config.breaker,
-    logger,
+    { settings: config.breaker, logger, metrics },
   );
   return { gateway: new BreakerProtectedPaymentGateway(breaker), breaker };
 }

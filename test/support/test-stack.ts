@@ -7,7 +7,8 @@ import { parseConfig, type Config } from "../../src/config";
 import { createLogger } from "../../src/infra/logger";
 import { RequestContext } from "../../src/infra/request-context";
 import type { Lifecycle } from "../../src/lifecycle/lifecycle";
-import { createService } from "../../src/service";
+import { createStatsdMetrics, noMetrics } from "../../src/infra/metrics";
+import { createService, type Service } from "../../src/service";
 import {
   createTestDatabase,
   REDIS_URL,
@@ -24,6 +25,7 @@ import { LogCapture } from "./log-capture";
 
 export interface TestStack {
   readonly app: Express;
+  readonly service: Service;
   readonly config: Config;
   readonly pool: Pool;
   readonly redis: Redis;
@@ -72,12 +74,15 @@ export async function startTestStack(
     stdout: false,
     secretValues: [config.paymentApi.apiKey],
   });
-  const { app, lifecycle, pool, redis, resources } = createService(config, logger, requestContext);
+  const metrics = config.statsd ? createStatsdMetrics(config.statsd, logger) : noMetrics;
+  const service = createService(config, logger, requestContext, metrics);
+  const { app, lifecycle, pool, redis, resources } = service;
   // A stack pointed at an unreachable Redis is a valid test subject (the cache degrades).
   await redis.connect().catch(() => undefined);
   lifecycle.markServing();
   return {
     app,
+    service,
     config,
     pool,
     redis,
@@ -88,6 +93,7 @@ export async function startTestStack(
     database,
     async close() {
       for (const resource of [...resources].reverse()) await resource.close();
+      await metrics.close();
       if (!shared) await Promise.all([products.close(), payments.close(), database.drop()]);
     },
   };
