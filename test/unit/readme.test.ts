@@ -1,0 +1,30 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { environmentSchema } from "../../src/config";
+
+const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+const configSection = readme.split("## Configuration")[1]!.split("\n## ")[0]!;
+const rows = [...configSection.matchAll(/^\| `([A-Z0-9_]+)` \| ([^|]+) \|/gm)].map(
+  ([, name, fallback]) => ({ name: name!, fallback: fallback!.trim() }),
+);
+
+describe("README configuration table", () => {
+  it("lists exactly the variables the config schema reads", () => {
+    expect(rows.map((row) => row.name).sort()).toEqual(Object.keys(environmentSchema.shape).sort());
+  });
+
+  it("states the schema's defaults", () => {
+    const parsed = environmentSchema.parse({
+      DATABASE_URL: "postgres://db/x",
+      REDIS_URL: "redis://cache",
+      PRODUCT_API_URL: "http://products",
+      PAYMENT_API_URL: "http://payments",
+      PAYMENT_API_KEY: "a-long-enough-key",
+    }) as Record<string, string | number | undefined>;
+    for (const { name, fallback } of rows) {
+      if (fallback.startsWith("required")) continue;
+      const expected = parsed[name] === undefined ? "unset" : String(parsed[name]);
+      expect(`${name}=${fallback}`).toBe(`${name}=${expected}`);
+    }
+  });
+});
