@@ -6,7 +6,7 @@ SHELL := /bin/bash
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
-	  awk 'BEGIN {FS = ":.*## "} {printf "  %-16s %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*## "} {printf "  %-18s %s\n", $$1, $$2}'
 
 install: ## install the pinned dependencies (npm ci)
 	npm ci
@@ -34,5 +34,8 @@ migrate: ## apply pending database migrations
 
 reconcile: ## settle pending orders older than RECONCILE_MIN_AGE_MS
 	npm run reconcile
+
+bench: ## measure the service against bare baselines (docs/benchmarks.md)
+	npm run bench
 
 -include mk/*.mk
