@@ -68,7 +68,14 @@ export function createShutdownHandler(options: GracefulShutdownOptions) {
     const code = drained && !failedToClose ? 0 : 1;
     logger.info({ exitCode: code }, "shutdown complete");
     logger.flush();
-    options.setExitCode(code);
+    if (code === 0) {
+      // Everything is closed: the process ends by itself, with nothing cut short.
+      options.setExitCode(code);
+      return;
+    }
+    // Work cut off by the timeout (an upstream call, a query) may still hold a socket open
+    // and would keep the process alive past its budget: end now.
+    options.exit(code);
   };
 }
 
