@@ -74,6 +74,7 @@ export class SpawnedProcess {
     readonly name: string,
     script: string,
     env: NodeJS.ProcessEnv,
+    args: readonly string[] = [],
   ) {
     // config.ts merges PROJECT_ROOT/.env into the environment when it exists, which would
     // silently undo the explicit environment these tests depend on.
@@ -86,7 +87,7 @@ export class SpawnedProcess {
     const entry = path.join(DIST, script);
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
     // The node that runs jest, so the suite tests the service under that same version.
-    this.child = spawn(process.execPath, [entry], {
+    this.child = spawn(process.execPath, [entry, ...args], {
       cwd: PROJECT_ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
