@@ -30,8 +30,8 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(assignRequestId(deps.requestContext));
   app.use(closeConnectionsWhileDraining(deps.lifecycle));
-  app.use(helmet());
   app.use(healthRoutes({ ...deps.health, lifecycle: deps.lifecycle, logger: deps.logger }));
+  app.use(helmet());
   app.use(logRequests(deps.logger));
   app.use(recordRequestMetrics(deps.metrics));
   app.use(express.json({ limit: "100kb" }));

@@ -4,9 +4,10 @@ import { performance } from "node:perf_hooks";
 import { ConfigError, parseConfig, readEnvironment, type Config } from "./config";
 import { createHttpServer, listen } from "./http/server";
 import { closeLogFile, openRotatingLogFile } from "./infra/log-file";
-import { createLogger, type Logger } from "./infra/logger";
+import { createLogger } from "./infra/logger";
 import { createStatsdMetrics, noMetrics } from "./infra/metrics";
 import { RequestContext } from "./infra/request-context";
+import { endProcessOnCrash } from "./lifecycle/crash-handlers";
 import { createShutdownHandler, type Closeable } from "./lifecycle/graceful-shutdown";
 import { waitUntilStarted } from "./lifecycle/startup";
 import { createService } from "./service";
@@ -62,18 +63,6 @@ async function main(config: Config): Promise<void> {
   lifecycle.markServing();
   service.runtimeMetrics.start();
   logger.info({ port, startupMs: Math.round(performance.now()) }, "started: serving requests");
-}
-
-/** After an unexpected error the process state is unknown: log it and let the platform restart us. */
-function endProcessOnCrash(logger: Logger): void {
-  process.on("uncaughtException", (error) => {
-    logger.fatal({ err: error }, "uncaught exception");
-    process.exit(1);
-  });
-  process.on("unhandledRejection", (reason) => {
-    logger.fatal({ err: reason }, "unhandled promise rejection");
-    process.exit(1);
-  });
 }
 
 function loadConfig(): Config | undefined {

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Proves the container setup end to end in a real Docker engine (`make compose-smoke`):
+# builds the image, starts the compose stack, places an order through 127.0.0.1:8000, reads it
+# back, runs the admin processes, checks the api's logs are JSON lines, scales api to 3
+# replicas behind the proxy, stops api gracefully (exit code and time), and always removes
+# what it created. Needs docker (with compose), curl, bash 4+ and GNU date (Linux; on macOS,
+# Homebrew's bash and coreutils). Not part of `npm test`; .ci/run runs it when `docker info`
+# works.
+#
+# It runs as its own compose project, so `down -v` never touches the volumes of a stack you
+# started yourself; stop that one first (or set API_HOST_PORT/PRODUCTS_HOST_PORT/
+# PAYMENTS_HOST_PORT), since both would publish the same host ports.
+#
+#   SMOKE_PROJECT   compose project name (default order-service-smoke)
+#   SMOKE_REPLICAS  api replicas for the scaling step (default 3; 1 skips it)
+#   SMOKE_KEEP=1    leave the stack running afterwards for a look around
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+
+PROJECT="${SMOKE_PROJECT:-order-service-smoke}"
+REPLICAS="${SMOKE_REPLICAS:-3}"
+BASE_URL="http://127.0.0.1:${API_HOST_PORT:-8000}"
+IMAGE="order-service:dev" # docker-compose.yml's image for api, migrate and the fakes
+RUN_ID="smoke-$(date +%s)-$$"
+PAYMENT_TOKEN="tok_ok"
+
+step_number=0
+step() { step_number=$((step_number + 1)); printf '\n== [%d] %s\n' "$step_number" "$*"; }
+info() { printf '   %s\n' "$*"; }
+fail() { printf '\nFAIL: %s\n' "$*" >&2; exit 1; }
+compose() { docker compose --project-name "$PROJECT" "$@"; }
+now() { date +%s%N; }
+elapsed_ms() { echo $((($(now) - $1) / 1000000)); }
+
+# run_logged WHAT COMMAND...: runs it, shows its output indented (minus the lab shim's notes
+# about dropped keys), and fails with that output when it fails.
+run_logged() {
+  local what=$1 log
+  shift
+  log=$(mktemp)
+  if "$@" >"$log" 2>&1; then
+    grep -v -e '^compose-shim:' -e '^ ---> ' -e 'Removing intermediate container' \
+      -e 'Running in [0-9a-f]*$' "$log" | sed 's/^/   /' | tail -n 40
+    rm -f "$log"
+  else
+    sed 's/^/   /' "$log" >&2
+    rm -f "$log"
+    fail "$what"
+  fi
+}
+
+# JSON is read with the node inside the image just built: the host needs neither node nor jq.
+node_in_image() { docker run --rm -i --network none --entrypoint node "$IMAGE" "$@"; }
+json_field() { node_in_image -e '
+  let text = ""; process.stdin.on("data", (c) => (text += c)).on("end", () => {
+    const value = process.argv[1].split(".").reduce((v, k) => v?.[k], JSON.parse(text));
+    process.stdout.write(value === undefined ? "" : String(value));
+  });' "$1"; }
+
+cleanup() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then
+    printf '\n== the last api log lines (status %s)\n' "$status" >&2
+    compose logs --no-color --tail 30 api proxy migrate >&2 2>/dev/null || true
+  fi
+  if [ "${SMOKE_KEEP:-0}" = 1 ]; then
+    printf '\n== SMOKE_KEEP=1: left running; remove with: docker compose -p %s down -v\n' "$PROJECT"
+  else
+    printf '\n== cleanup: docker compose down -v\n'
+    compose down -v --remove-orphans --timeout 20 >/dev/null 2>&1 || true
+    compose ps -q 2>/dev/null | grep -q . && echo "   warning: containers left behind" >&2
+  fi
+  if [ "$status" -eq 0 ]; then echo "PASS: compose smoke"; else echo "FAIL: compose smoke" >&2; fi
+  exit "$status"
+}
+trap cleanup EXIT
+
+# http METHOD PATH [BODY] -> the body in $http_body, the status code in $http_status
+http() {
+  local method=$1 path=$2 body=${3:-} out
+  out=$(curl -sS --max-time 20 -X "$method" "$BASE_URL$path" \
+    -H "X-Request-Id: $RUN_ID-$step_number" -H 'Content-Type: application/json' \
+    ${body:+--data "$body"} -w '\n%{http_code}') || fail "$method $path: no answer from $BASE_URL"
+  http_status=${out##*$'\n'}
+  http_body=${out%$'\n'*}
+}
+expect_status() { # expect_status CODE WHAT
+  [ "$http_status" = "$1" ] || fail "$2: expected HTTP $1, got $http_status: $http_body"
+  info "$2: HTTP $http_status"
+}
+
+step "docker engine and compose"
+docker info --format '   engine {{.ServerVersion}} ({{.OperatingSystem}})' || fail "no Docker engine answers"
+docker compose version >/dev/null || fail "docker compose is missing"
+info "$(docker compose version | head -n 1)"
+command -v curl >/dev/null || fail "curl is missing"
+compose down -v --remove-orphans >/dev/null 2>&1 || true # leftovers of an interrupted run
+
+step "build the images (docker compose build)"
+started=$(now)
+run_logged "docker compose build failed" compose build
+info "built in $(elapsed_ms "$started") ms; $IMAGE is $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.1f MB", $1 / 1e6}')"
+
+step "start the stack and wait for health (docker compose up -d --wait)"
+started=$(now)
+run_logged "the stack did not become healthy" compose up -d --wait
+info "healthy in $(elapsed_ms "$started") ms"
+compose ps | sed 's/^/   /'
+
+step "probes through the proxy on $BASE_URL"
+for attempt in $(seq 1 30); do
+  http GET /health/ready
+  [ "$http_status" = 200 ] && break
+  [ "$attempt" = 30 ] || sleep 1
+done
+expect_status 200 "GET /health/ready"
+http GET /health/live
+expect_status 200 "GET /health/live"
+http GET /health/startup
+expect_status 200 "GET /health/startup"
+
+step "place an order (POST /orders)"
+http POST /orders "{\"customerId\":\"$RUN_ID\",\"items\":[{\"productId\":\"sku-mug\",\"quantity\":2}],\"paymentToken\":\"$PAYMENT_TOKEN\"}"
+expect_status 201 "POST /orders"
+order_id=$(json_field id <<<"$http_body")
+order_status=$(json_field status <<<"$http_body")
+[ -n "$order_id" ] || fail "the order has no id: $http_body"
+[ "$order_status" = paid ] || fail "order $order_id is '$order_status', expected 'paid': $http_body"
+info "order $order_id: $order_status, $(json_field totalCents <<<"$http_body") cents"
+order_request_id="$RUN_ID-$step_number"
+
+step "read it back (GET /orders/$order_id)"
+http GET "/orders/$order_id"
+expect_status 200 "GET /orders/$order_id"
+[ "$(json_field id <<<"$http_body")" = "$order_id" ] || fail "a different order came back: $http_body"
+[ "$(json_field status <<<"$http_body")" = paid ] || fail "the stored order is not paid: $http_body"
+info "same id, status paid"
+
+step "admin processes from the same image (docker compose run --rm api ...)"
+# admin COMMAND: its stdout (the JSON log) in $admin_output; stderr shown only on failure.
+admin() {
+  local errors
+  errors=$(mktemp)
+  if ! admin_output=$(compose run --rm --no-deps api "$1" 2>"$errors"); then
+    printf '%s\n' "$admin_output" >&2
+    grep -v '^compose-shim:' "$errors" >&2
+    rm -f "$errors"
+    fail "docker compose run --rm api $1 exited non-zero"
+  fi
+  rm -f "$errors"
+}
+admin migrate
+info "migrate: exit 0, \"$(json_field msg <<<"$(tail -n 1 <<<"$admin_output")")\""
+admin reconcile
+info "reconcile: exit 0, \"$(json_field msg <<<"$(tail -n 1 <<<"$admin_output")")\""
+
+step "api logs are JSON lines, carry the request id and no secrets"
+api_container=$(compose ps -q api | head -n 1)
+# shellcheck disable=SC2016 # JavaScript, not shell, in single quotes
+docker logs "$api_container" 2>&1 | node_in_image -e '
+  const [requestId, ...secrets] = process.argv.slice(1);
+  let text = "";
+  process.stdin.on("data", (c) => (text += c)).on("end", () => {
+    const lines = text.split("\n").filter((line) => line.trim() !== "");
+    const bad = lines.filter((line) => {
+      try { const e = JSON.parse(line); return typeof e !== "object" || !("level" in e) || !("time" in e); }
+      catch { return true; }
+    });
+    if (lines.length === 0) throw new Error("no log lines at all");
+    if (bad.length) throw new Error(`${bad.length} of ${lines.length} lines are not JSON log events:\n${bad.slice(0, 3).join("\n")}`);
+    if (!lines.some((line) => JSON.parse(line).reqId === requestId)) throw new Error(`no line has reqId ${requestId}`);
+    const leaked = secrets.filter((s) => text.includes(s));
+    if (leaked.length) throw new Error(`secret values in the logs: ${leaked.join(", ")}`);
+    console.log(`   ${lines.length} lines, all JSON; the order request ${requestId} is logged; no token or key`);
+  });' "$order_request_id" "$PAYMENT_TOKEN" "dev-fake-payment-key" || fail "the api logs are not what they should be"
+
+if [ "$REPLICAS" -gt 1 ]; then
+  step "scale api to $REPLICAS replicas behind the proxy (docker compose up --scale api=$REPLICAS)"
+  started=$(now)
+  run_logged "scaling to $REPLICAS replicas failed" compose up -d --wait --scale "api=$REPLICAS"
+  mapfile -t replicas < <(compose ps -q api)
+  [ "${#replicas[@]}" = "$REPLICAS" ] || fail "expected $REPLICAS api containers, found ${#replicas[@]}"
+  info "$REPLICAS replicas healthy in $(elapsed_ms "$started") ms"
+  # The proxy finds new replicas through DNS and its own health checks within ~2 s.
+  deadline=$((SECONDS + 30))
+  while :; do
+    for _ in $(seq 1 "$((REPLICAS * 2))"); do http GET "/orders/$order_id"; done
+    [ "$http_status" = 200 ] || fail "GET /orders/$order_id through the proxy: HTTP $http_status"
+    served=0
+    for replica in "${replicas[@]}"; do
+      docker logs "$replica" 2>&1 | grep -q "\"reqId\":\"$RUN_ID-$step_number\"" && served=$((served + 1))
+    done
+    [ "$served" = "$REPLICAS" ] && break
+    [ $SECONDS -lt $deadline ] || fail "only $served of $REPLICAS replicas received traffic"
+    sleep 1
+  done
+  info "every replica served requests through 127.0.0.1:${API_HOST_PORT:-8000}"
+fi
+
+step "graceful stop (docker compose stop api)"
+mapfile -t replicas < <(compose ps -q api)
+delay_ms=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "${replicas[0]}" |
+  sed -n 's/^SHUTDOWN_DELAY_MS=//p')
+started=$(now)
+run_logged "docker compose stop api failed" compose stop api
+info "docker compose stop api returned after $(elapsed_ms "$started") ms"
+# Per container, from the SIGTERM it logged to the moment it exited: the compose CLI's own
+# start-up time is not the service's. At least the delay (readiness fails first, the proxy
+# stops sending), and well under docker's SIGKILL (stop_grace_period, 10 s by default).
+for replica in "${replicas[@]}"; do
+  code=$(docker inspect -f '{{.State.ExitCode}}' "$replica")
+  [ "$code" = 0 ] || fail "api container ${replica:0:12} exited $code, expected 0"
+  # shellcheck disable=SC2016 # JavaScript, not shell, in single quotes
+  took_ms=$(docker logs "$replica" 2>&1 | node_in_image -e '
+    let text = "";
+    process.stdin.on("data", (c) => (text += c)).on("end", () => {
+      const events = text.split("\n").flatMap((line) => { try { return [JSON.parse(line)]; } catch { return []; } });
+      const signalled = events.find((e) => /^shutdown started/.test(e.msg ?? ""));
+      const completed = events.find((e) => /^shutdown complete/.test(e.msg ?? ""));
+      if (!signalled || !completed) { console.error("no shutdown started/complete log lines"); process.exit(1); }
+      console.log(Date.parse(process.argv[1]) - signalled.time);
+    });' "$(docker inspect -f '{{.State.FinishedAt}}' "$replica")") ||
+    fail "api container ${replica:0:12} did not log its graceful shutdown"
+  info "${replica:0:12}: exit 0, SIGTERM to exit $took_ms ms (SHUTDOWN_DELAY_MS=$delay_ms)"
+  [ "$took_ms" -ge "$delay_ms" ] || fail "exited $took_ms ms after SIGTERM, before SHUTDOWN_DELAY_MS"
+  [ "$took_ms" -le $((delay_ms + 2000)) ] || fail "exited $took_ms ms after SIGTERM, far beyond SHUTDOWN_DELAY_MS"
+done
