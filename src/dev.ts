@@ -15,6 +15,11 @@ import { applyMigrations } from "./infra/migrations";
 const root = path.resolve(__dirname, "..");
 const tsx = require.resolve("tsx/cli");
 
+/** An error's message without its final full stop, to sit inside a sentence. */
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\.$/, "");
+}
+
 function say(line: string): void {
   process.stderr.write(`[dev] ${line}\n`);
 }
@@ -40,7 +45,7 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
     await client.connect();
   } catch (error) {
     throw new Error(
-      `PostgreSQL is not reachable at ${target.host} (DATABASE_URL): ${(error as Error).message}. ` +
+      `PostgreSQL is not reachable at ${target.host} (DATABASE_URL): ${reasonOf(error)}. ` +
         "Start it, or point DATABASE_URL in .env at one.",
     );
   }
@@ -68,7 +73,7 @@ async function checkRedis(redisUrl: string): Promise<void> {
     await redis.ping();
   } catch (error) {
     throw new Error(
-      `Redis is not reachable at ${new URL(redisUrl).host} (REDIS_URL): ${(error as Error).message}. ` +
+      `Redis is not reachable at ${new URL(redisUrl).host} (REDIS_URL): ${reasonOf(error)}. ` +
         "Start it, or point REDIS_URL in .env at one.",
     );
   } finally {
