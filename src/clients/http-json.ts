@@ -1,23 +1,12 @@
 // The one HTTP call helper both upstream clients share: a per-call AbortSignal deadline
 // (undici's fetch has no default timeout at all), JSON in and out, and failures sorted into
 // "the upstream answered" vs "we could not reach it".
+import { UpstreamUnreachableError } from "./upstream-errors";
 
 export interface JsonResponse {
   readonly status: number;
   readonly body: unknown;
   readonly headers: Headers;
-}
-
-/** The upstream could not be reached, timed out, or answered something unreadable. */
-export class UpstreamUnreachableError extends Error {
-  constructor(
-    readonly upstream: string,
-    readonly reason: "timeout" | "network" | "bad-response" | "aborted",
-    options?: ErrorOptions,
-  ) {
-    super(`${upstream}: ${reason}`, options);
-    this.name = "UpstreamUnreachableError";
-  }
 }
 
 export interface JsonRequest {
@@ -58,7 +47,7 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
       headers: response.headers,
     };
   } catch (error) {
-    const reason = timeout.aborted ? "timeout" : "bad-response";
+    const reason = timeout.aborted ? "timeout" : "invalid-response";
     throw new UpstreamUnreachableError(request.upstream, reason, { cause: error });
   }
 }

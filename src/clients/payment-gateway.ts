@@ -1,6 +1,11 @@
 // The payment service as the order service sees it (DESIGN.md "Downstream services").
 import { z } from "zod";
 import { requestJson, retryAfterSeconds, withTrailingSlash } from "./http-json";
+import {
+  isTransientStatus,
+  UpstreamStatusError,
+  UpstreamUnreachableError,
+} from "./upstream-errors";
 
 export interface Charge {
   readonly orderId: string;
@@ -17,17 +22,6 @@ export interface PaymentGateway {
   charge(charge: Charge, signal?: AbortSignal): Promise<ChargeOutcome>;
 }
 
-/** The payment service failed (5xx, 408, 409, 429): worth trying again later. */
-export class PaymentServiceError extends Error {
-  constructor(
-    readonly status: number,
-    readonly retryAfterS?: number,
-  ) {
-    super(`payment service answered HTTP ${status}`);
-    this.name = "PaymentServiceError";
-  }
-}
-
 /** The payment service refused the request itself (4xx other than 402): the caller's fault. */
 export class PaymentRequestRejectedError extends Error {
   constructor(readonly status: number) {
@@ -38,8 +32,9 @@ export class PaymentRequestRejectedError extends Error {
 
 const succeededCharge = z.object({ id: z.string().min(1), status: z.literal("succeeded") });
 
-// 408/409/429 say "not now" rather than "never": a conflict here is a charge still in flight.
-const TRANSIENT_CLIENT_STATUSES = new Set([408, 409, 425, 429]);
+// A conflict here means a charge with this Idempotency-Key is still in flight: "not now", but
+// not the payment service failing either (it does not count against the breaker).
+const CHARGE_IN_FLIGHT = 409;
 
 export interface HttpPaymentGatewayOptions {
   readonly baseUrl: string;
@@ -66,11 +61,15 @@ export class HttpPaymentGateway implements PaymentGateway {
     if (response.status === 201 || response.status === 200) {
       const body = succeededCharge.safeParse(response.body);
       if (body.success) return { outcome: "succeeded", chargeId: body.data.id };
-      throw new PaymentServiceError(response.status);
+      throw new UpstreamUnreachableError("payment-service", "invalid-response");
     }
     if (response.status === 402) return { outcome: "declined" };
-    if (response.status >= 500 || TRANSIENT_CLIENT_STATUSES.has(response.status)) {
-      throw new PaymentServiceError(response.status, retryAfterSeconds(response.headers));
+    if (isTransientStatus(response.status) || response.status === CHARGE_IN_FLIGHT) {
+      throw new UpstreamStatusError(
+        "payment-service",
+        response.status,
+        retryAfterSeconds(response.headers),
+      );
     }
     throw new PaymentRequestRejectedError(response.status);
   }

@@ -1,11 +1,7 @@
 // The product service as the order service sees it (DESIGN.md "Downstream services").
 import { z } from "zod";
-import {
-  requestJson,
-  retryAfterSeconds,
-  UpstreamUnreachableError,
-  withTrailingSlash,
-} from "./http-json";
+import { requestJson, retryAfterSeconds, withTrailingSlash } from "./http-json";
+import { UpstreamStatusError, UpstreamUnreachableError } from "./upstream-errors";
 
 export interface Product {
   readonly id: string;
@@ -17,17 +13,6 @@ export interface Product {
 export interface ProductCatalog {
   /** The product, or undefined when the catalog says it does not exist (404). */
   getProduct(id: string, signal?: AbortSignal): Promise<Product | undefined>;
-}
-
-/** The product service answered with a status that is its failure, not ours (429, 5xx, ...). */
-export class ProductServiceError extends Error {
-  constructor(
-    readonly status: number,
-    readonly retryAfterS?: number,
-  ) {
-    super(`product service answered HTTP ${status}`);
-    this.name = "ProductServiceError";
-  }
 }
 
 export const productSchema = z.object({
@@ -56,11 +41,15 @@ export class HttpProductCatalog implements ProductCatalog {
     });
     if (response.status === 404) return undefined;
     if (response.status !== 200) {
-      throw new ProductServiceError(response.status, retryAfterSeconds(response.headers));
+      throw new UpstreamStatusError(
+        "product-service",
+        response.status,
+        retryAfterSeconds(response.headers),
+      );
     }
     const product = productSchema.safeParse(response.body);
     if (!product.success || product.data.id !== id) {
-      throw new UpstreamUnreachableError("product-service", "bad-response");
+      throw new UpstreamUnreachableError("product-service", "invalid-response");
     }
     return product.data;
   }

@@ -8,7 +8,7 @@ import type { Logger } from "../infra/logger";
 import { backoffDelayMs, type BackoffPolicy } from "../resilience/backoff";
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
 import type { RetryBudget } from "../resilience/retry-budget";
-import { isUpstreamFailure, retryAfterMsOf } from "../resilience/upstream-errors";
+import { isUpstreamFailure, requestedRetryDelayMs } from "./upstream-errors";
 import type { Product, ProductCatalog } from "./product-catalog";
 
 export interface RetryingProductCatalogOptions {
@@ -46,7 +46,7 @@ export class RetryingProductCatalog implements ProductCatalog {
           attemptNumber,
           options.backoff,
           options.random,
-          retryAfterMsOf(error),
+          requestedRetryDelayMs(error),
         );
         const remainingMs = options.deadlineMs - (performance.now() - started);
         if (delayMs >= remainingMs) return false;

@@ -4,6 +4,7 @@ export type LifecycleState = "starting" | "serving" | "shutting-down";
 
 export class Lifecycle {
   #state: LifecycleState = "starting";
+  #started = false;
 
   get state(): LifecycleState {
     return this.#state;
@@ -11,7 +12,9 @@ export class Lifecycle {
 
   /** Startup work (migrations verified, pools warm) is done. */
   markServing(): void {
-    if (this.#state === "starting") this.#state = "serving";
+    if (this.#state !== "starting") return;
+    this.#state = "serving";
+    this.#started = true;
   }
 
   /** From here on readiness answers 503 and every response says Connection: close. */
@@ -23,7 +26,8 @@ export class Lifecycle {
     return this.#state === "shutting-down";
   }
 
+  /** Startup completed at some point (a process stopped while starting never did). */
   get hasStarted(): boolean {
-    return this.#state !== "starting";
+    return this.#started;
   }
 }

@@ -12,7 +12,8 @@ import type { Product, ProductCatalog } from "../clients/product-catalog";
 import type { Logger } from "../infra/logger";
 import type { Order, OrderLine, OrderRequest } from "./order";
 import type { OrderRepository } from "./order-repository";
-import { retryAfterOf, type PendingOrderCharger } from "./pending-order-charger";
+import { retryAfterSecondsOf } from "../clients/upstream-errors";
+import type { PendingOrderCharger } from "./pending-order-charger";
 
 export interface OrderServiceDependencies {
   readonly repository: OrderRepository;
@@ -75,7 +76,7 @@ export class OrderService {
       throw new ServiceUnavailableError(
         "product-service",
         "The product service is unavailable",
-        retryAfterOf(error),
+        retryAfterSecondsOf(error),
         undefined,
         { cause: error },
       );

@@ -1,14 +1,12 @@
 // Charging a stored pending order and settling it: shared by POST /orders, an idempotent
 // retry of it, and the reconcile admin process.
 import type { PaymentGateway } from "../clients/payment-gateway";
+import { retryAfterSecondsOf } from "../clients/upstream-errors";
 import { PaymentRequestRejectedError } from "../clients/payment-gateway";
 import { PaymentDeclinedError, PaymentRejectedError, ServiceUnavailableError } from "../errors";
 import type { Logger } from "../infra/logger";
 import type { Order } from "./order";
 import type { OrderRepository, SettleOrder } from "./order-repository";
-
-/** How long a client should wait before retrying when an upstream failed without saying. */
-export const DEFAULT_RETRY_AFTER_S = 5;
 
 export interface PendingOrderChargerDependencies {
   readonly repository: Pick<OrderRepository, "settle">;
@@ -50,7 +48,7 @@ export class PendingOrderCharger {
       throw new ServiceUnavailableError(
         "payment-service",
         "The payment service is unavailable; the order is stored as pending",
-        retryAfterOf(error),
+        retryAfterSecondsOf(error),
         order.id,
         { cause: error },
       );
@@ -62,12 +60,4 @@ export class PendingOrderCharger {
     const settled = await settle(order.id, "paid", outcome.chargeId);
     return settled ?? order;
   }
-}
-
-/** Seconds a client should wait: what the upstream or the breaker said, else a default. */
-export function retryAfterOf(error: unknown): number {
-  const fromUpstream = (error as { retryAfterS?: unknown } | null)?.retryAfterS;
-  return typeof fromUpstream === "number" && fromUpstream > 0
-    ? fromUpstream
-    : DEFAULT_RETRY_AFTER_S;
 }

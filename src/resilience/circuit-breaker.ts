@@ -70,8 +70,9 @@ export class CircuitBreaker<Args extends unknown[], Result> {
       errorThresholdPercentage: 100,
       errorFilter: (error: unknown) => !options.isFailure(error),
     });
-    this.#opossum.on("success", () => this.#recordSuccess());
-    this.#opossum.on("failure", () => this.#recordFailure());
+    // Successes and failures are counted in fire(), not from opossum's events: opossum reports
+    // an error its errorFilter excludes (a 4xx, our own deadline) as a "success", and such an
+    // answer says nothing about the upstream's health, so it must not close a half-open breaker.
     this.#opossum.on("open", () => this.#enter("open"));
     this.#opossum.on("halfOpen", () => this.#enter("half-open"));
   }
@@ -98,11 +99,14 @@ export class CircuitBreaker<Args extends unknown[], Result> {
     const isTrial = this.#state === "half-open";
     if (isTrial) this.#trialInFlight = true;
     try {
-      return await this.#opossum.fire(...args);
+      const result = await this.#opossum.fire(...args);
+      this.#recordSuccess();
+      return result;
     } catch (error) {
       if ((error as { code?: unknown }).code === "EOPENBREAKER") {
         throw new BreakerOpenError(this.name, this.retryAfterMs);
       }
+      if (this.#options.isFailure(error)) this.#recordFailure();
       throw error;
     } finally {
       if (isTrial) this.#trialInFlight = false;
@@ -120,8 +124,8 @@ export class CircuitBreaker<Args extends unknown[], Result> {
       return;
     }
     if (this.#state !== "half-open") return;
-    // Opossum has already closed itself on this first success; this class stays half-open
-    // (one call at a time) until enough trials in a row have succeeded.
+    // Opossum closes itself on the first success; this class stays half-open (one call at a
+    // time) until enough trials in a row have succeeded.
     this.#trialSuccesses += 1;
     if (this.#trialSuccesses >= this.#options.successThreshold) this.#enter("closed");
   }

@@ -163,6 +163,35 @@ describe("circuit breaker", () => {
     expect(breaker.state).toBe("closed");
   });
 
+  it("does not let a caller fault take a counted failure away while closed", async () => {
+    const upstream = scriptedUpstream();
+    ({ breaker } = breakerFor(upstream));
+    upstream.failing = true;
+    await failTimes(breaker, 4);
+    upstream.failing = false;
+    upstream.callerFault = true;
+    await failTimes(breaker, 10);
+    upstream.callerFault = false;
+    upstream.failing = true;
+    await failTimes(breaker, 1);
+    expect(breaker.state).toBe("open");
+  });
+
+  it("neither closes nor reopens on a half-open trial that ends in a caller fault", async () => {
+    const upstream = scriptedUpstream();
+    ({ breaker } = breakerFor(upstream, { successThreshold: 1 }));
+    upstream.failing = true;
+    await failTimes(breaker, 5);
+    jest.advanceTimersByTime(60_000);
+    upstream.failing = false;
+    upstream.callerFault = true;
+    await expect(breaker.fire()).rejects.toBeInstanceOf(CallerFault);
+    expect(breaker.state).toBe("half-open");
+    upstream.callerFault = false;
+    await breaker.fire();
+    expect(breaker.state).toBe("closed");
+  });
+
   it("reports each state change once", async () => {
     const upstream = scriptedUpstream();
     let changes: BreakerStateChange[];

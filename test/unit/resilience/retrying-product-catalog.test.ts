@@ -1,10 +1,13 @@
-import { UpstreamUnreachableError } from "../../../src/clients/http-json";
-import { ProductServiceError, type Product } from "../../../src/clients/product-catalog";
+import type { Product } from "../../../src/clients/product-catalog";
+import {
+  isUpstreamFailure,
+  UpstreamStatusError,
+  UpstreamUnreachableError,
+} from "../../../src/clients/upstream-errors";
 import { RetryingProductCatalog } from "../../../src/clients/retrying-product-catalog";
 import { createLogger } from "../../../src/infra/logger";
 import { CircuitBreaker } from "../../../src/resilience/circuit-breaker";
 import { RetryBudget } from "../../../src/resilience/retry-budget";
-import { isUpstreamFailure } from "../../../src/resilience/upstream-errors";
 
 const mug: Product = { id: "sku-mug", name: "Mug", priceCents: 1450, currency: "USD" };
 const logger = createLogger({ level: "silent", stdout: false });
@@ -49,7 +52,9 @@ function catalogFor(api: ReturnType<typeof scriptedApi>, overrides: Record<strin
   return { catalog, breaker, retries, budgetRefusals: () => budgetRefusals };
 }
 
-const unavailable = () => new ProductServiceError(503);
+const productError = (status: number, retryAfterS?: number) =>
+  new UpstreamStatusError("product-service", status, retryAfterS);
+const unavailable = () => productError(503);
 const timeout = () => new UpstreamUnreachableError("product-service", "timeout");
 const network = () => new UpstreamUnreachableError("product-service", "network");
 
@@ -66,13 +71,13 @@ describe("retrying product catalog", () => {
   it("makes RETRY_MAX_ATTEMPTS attempts in all, then gives up with the upstream's error", async () => {
     const api = scriptedApi([unavailable(), unavailable(), unavailable(), unavailable()]);
     const { catalog, breaker } = catalogFor(api);
-    await expect(catalog.getProduct("sku-mug")).rejects.toBeInstanceOf(ProductServiceError);
+    await expect(catalog.getProduct("sku-mug")).rejects.toBeInstanceOf(UpstreamStatusError);
     expect(api.calls).toBe(3);
     breaker.shutdown();
   });
 
   it.each([400, 401, 403, 422])("never retries a %i", async (status) => {
-    const api = scriptedApi([new ProductServiceError(status)]);
+    const api = scriptedApi([productError(status)]);
     const { catalog, breaker } = catalogFor(api);
     await expect(catalog.getProduct("sku-mug")).rejects.toMatchObject({ status });
     expect(api.calls).toBe(1);
@@ -88,7 +93,7 @@ describe("retrying product catalog", () => {
   });
 
   it("retries 408 and 429", async () => {
-    const api = scriptedApi([new ProductServiceError(429), new ProductServiceError(408)]);
+    const api = scriptedApi([productError(429), productError(408)]);
     const { catalog, breaker } = catalogFor(api);
     await expect(catalog.getProduct("sku-mug")).resolves.toEqual(mug);
     expect(api.calls).toBe(3);
@@ -96,7 +101,7 @@ describe("retrying product catalog", () => {
   });
 
   it("honours Retry-After when it asks for longer than the backoff (capped)", async () => {
-    const api = scriptedApi([new ProductServiceError(503, 0.015)]);
+    const api = scriptedApi([productError(503, 0.015)]);
     const { catalog, retries, breaker } = catalogFor(api, {
       backoff: { baseDelayMs: 1, maxDelayMs: 20 },
     });
@@ -133,7 +138,7 @@ describe("retrying product catalog", () => {
       random: () => 0.99,
       deadlineMs: 1_000,
     });
-    await expect(catalog.getProduct("sku-mug")).rejects.toBeInstanceOf(ProductServiceError);
+    await expect(catalog.getProduct("sku-mug")).rejects.toBeInstanceOf(UpstreamStatusError);
     expect(api.calls).toBe(1);
     breaker.shutdown();
   });
