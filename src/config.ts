@@ -183,7 +183,28 @@ export type Config = DeepReadonly<ReturnType<typeof toConfig>>;
 
 /** Parses and validates the whole environment; throws ConfigError naming every bad variable. */
 export function parseConfig(env: Environment): Config {
-  return deepFreeze(toConfig(parseOrThrow(environmentSchema, env)));
+  const parsed = parseOrThrow(environmentSchema, env);
+  const problems = inconsistencies(parsed);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(toConfig(parsed));
+}
+
+/** Values that are each valid but do not fit together. */
+function inconsistencies(env: ParsedEnvironment): string[] {
+  const problems: string[] = [];
+  // A claim must outlive the request holding it, or a retry could take the key over while
+  // the first request still runs, and both would place an order.
+  const longestOrderRequestMs = env.PRODUCT_DEADLINE_MS + env.PAYMENT_TIMEOUT_MS;
+  if (env.IDEMPOTENCY_CLAIM_TIMEOUT_MS <= longestOrderRequestMs) {
+    problems.push(
+      `IDEMPOTENCY_CLAIM_TIMEOUT_MS: must be more than PRODUCT_DEADLINE_MS + PAYMENT_TIMEOUT_MS ` +
+        `(${longestOrderRequestMs} ms), the longest an order request can run`,
+    );
+  }
+  if (env.RETRY_BASE_DELAY_MS > env.RETRY_MAX_DELAY_MS) {
+    problems.push("RETRY_BASE_DELAY_MS: must not be more than RETRY_MAX_DELAY_MS");
+  }
+  return problems;
 }
 
 const migrationSchema = environmentSchema.pick({ DATABASE_URL: true, LOG_LEVEL: true });

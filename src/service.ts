@@ -45,6 +45,13 @@ export function createService(
   metrics: Metrics = noMetrics,
 ): Service {
   const pool = createPostgresPool(config.database, logger);
+  // Readiness gets its own connection: a request pool busy under load must not make every
+  // replica report unready at once (which would take them all out of the load balancer).
+  const healthPool = createPostgresPool(
+    { ...config.database, poolMax: 1 },
+    logger,
+    "order-service-health",
+  );
   const redis = createRedisClient(config.redis, logger);
 
   const repository = new OrderRepository(pool);
@@ -94,7 +101,7 @@ export function createService(
     health: {
       checkTimeoutMs: config.healthCheckTimeoutMs,
       checks: [
-        { name: "postgres", run: () => pool.query("SELECT 1") },
+        { name: "postgres", run: () => healthPool.query("SELECT 1") },
         { name: "redis", run: () => redis.ping() },
       ],
       // Shown, never decisive: an open breaker must not take every replica out of service.
@@ -127,6 +134,7 @@ export function createService(
         close: () => Promise.resolve(breakers.forEach((breaker) => breaker.shutdown())),
       },
       { name: "postgres", close: () => pool.end() },
+      { name: "postgres (health checks)", close: () => healthPool.end() },
       { name: "redis", close: () => closeRedis(redis) },
     ],
   };

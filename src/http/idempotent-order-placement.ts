@@ -4,7 +4,12 @@
 // never duplicated.
 import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
-import type { IdempotencyStore, StoredResponse } from "../idempotency/idempotency-store";
+import {
+  ClaimLostError,
+  type IdempotencyClaim,
+  type IdempotencyStore,
+  type StoredResponse,
+} from "../idempotency/idempotency-store";
 import type { OrderRequest } from "../orders/order";
 import type { OrderService } from "../orders/order-service";
 import { HttpProblem, toProblemAnswer } from "./problem";
@@ -51,14 +56,14 @@ export class IdempotentOrderPlacement {
         send(res.set(REPLAY_HEADER, "true"), claim.response);
         return;
       case "claimed":
-        send(res, await this.execute(req, key, body, claim.orderId));
+        send(res, await this.execute(req, claim.claim, body, claim.orderId));
     }
   }
 
   /** Runs the order placement under the claim and records its answer. */
   private async execute(
     req: Request,
-    key: string,
+    claim: IdempotencyClaim,
     body: OrderRequest,
     storedOrderId: string | undefined,
   ): Promise<StoredResponse & { headers?: Record<string, string> }> {
@@ -66,23 +71,23 @@ export class IdempotentOrderPlacement {
       const resumed = storedOrderId
         ? await this.orders.resumeOrder(storedOrderId, body.paymentToken)
         : undefined;
-      const order = resumed ?? (await this.orders.placeOrder(body, key));
+      const order = resumed ?? (await this.orders.placeOrder(body, claim));
       const response = { status: 201, body: order };
-      await this.store.complete(key, response);
+      await this.store.complete(claim, response);
       return response;
     } catch (error) {
       const answer = toProblemAnswer(error);
-      // A failure the client may retry (503) or one we did not foresee (500): the key is
-      // released, and if an order was already stored, a retry resumes that order.
-      if (answer.problem.status === 503 || answer.problem.status === 500) {
-        await this.store.release(key).catch(() => undefined);
+      // A 5xx is not final: the key is released, and if an order was already stored (still
+      // pending after a 502 or 503), a retry resumes that same order.
+      if (answer.problem.status >= 500 || error instanceof ClaimLostError) {
+        await this.store.release(claim).catch(() => undefined);
         throw error;
       }
       const response = {
         status: answer.problem.status,
         body: { ...answer.problem, requestId: req.id },
       };
-      await this.store.complete(key, response);
+      await this.store.complete(claim, response);
       return { ...response, headers: answer.headers };
     }
   }

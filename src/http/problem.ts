@@ -9,6 +9,7 @@ import {
   ProductNotFoundError,
   ServiceUnavailableError,
 } from "../errors";
+import { ClaimLostError } from "../idempotency/idempotency-store";
 import { isDatabaseUnavailable } from "../infra/postgres";
 
 export interface Problem {
@@ -99,6 +100,15 @@ function bodyParserAnswer(error: unknown): ProblemAnswer | undefined {
 export function toProblemAnswer(error: unknown): ProblemAnswer {
   if (error instanceof HttpProblem) {
     return expected(problemOf(error.status, error.detail, error.slug, error.members));
+  }
+  if (error instanceof ClaimLostError) {
+    return expected(
+      problemOf(
+        409,
+        "A retry of this request with the same Idempotency-Key has taken over",
+        "idempotency-key-in-use",
+      ),
+    );
   }
   if (error instanceof ProductNotFoundError) {
     return expected(

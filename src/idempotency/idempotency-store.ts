@@ -1,5 +1,7 @@
 // Atomic claims on Idempotency-Keys in Postgres (a row per key, locked while deciding), so two
-// replicas receiving the same key at once cannot both act on it.
+// replicas receiving the same key at once cannot both act on it. Each claim carries a token:
+// only its holder may complete or release it, or link an order to it.
+import { randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
 
 export interface StoredResponse {
@@ -7,15 +9,29 @@ export interface StoredResponse {
   readonly body: unknown;
 }
 
+/** Proof of holding a key: passed back to complete(), release() and the order insert. */
+export interface IdempotencyClaim {
+  readonly key: string;
+  readonly token: string;
+}
+
 export type Claim =
   /** The caller holds the key: do the work, then complete() or release(). */
-  | { readonly kind: "claimed"; readonly orderId?: string }
+  | { readonly kind: "claimed"; readonly claim: IdempotencyClaim; readonly orderId?: string }
   /** The work is done: answer exactly what was answered the first time. */
   | { readonly kind: "replay"; readonly response: StoredResponse }
   /** Same key, different body (422). */
   | { readonly kind: "mismatch" }
   /** Same key, first request still running (409). */
   | { readonly kind: "in-flight" };
+
+/** The claim expired and another request took the key over: this one must stop. */
+export class ClaimLostError extends Error {
+  constructor(readonly key: string) {
+    super("The Idempotency-Key was taken over by a retry of this request");
+    this.name = "ClaimLostError";
+  }
+}
 
 export interface IdempotencyStoreOptions {
   readonly ttlS: number;
@@ -34,6 +50,8 @@ interface KeyRow {
 
 /** A 503 after the order was stored is not final: a retry charges that same order again. */
 const RESUMABLE_STATUS = 503;
+// A key released between our INSERT and our SELECT is simply claimed again; this bounds that.
+const MAX_CLAIM_ROUNDS = 3;
 
 export class IdempotencyStore {
   constructor(
@@ -44,10 +62,12 @@ export class IdempotencyStore {
   async claim(key: string, requestHash: string): Promise<Claim> {
     const client = await this.pool.connect();
     try {
-      await client.query("BEGIN");
-      const claim = await this.decide(client, key, requestHash);
-      await client.query("COMMIT");
-      return claim;
+      for (let round = 1; ; round += 1) {
+        await client.query("BEGIN");
+        const claim = await this.decide(client, { key, token: randomUUID() }, requestHash);
+        await client.query("COMMIT");
+        if (claim || round === MAX_CLAIM_ROUNDS) return claim ?? { kind: "in-flight" };
+      }
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
@@ -56,26 +76,31 @@ export class IdempotencyStore {
     }
   }
 
-  async complete(key: string, response: StoredResponse): Promise<void> {
-    await this.pool.query(
+  /** Records the final answer; false when the claim was lost (the answer is then not kept). */
+  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
       `UPDATE idempotency_keys
-       SET claimed_until = NULL, response_status = $2, response_body = $3
-       WHERE key = $1`,
-      [key, response.status, JSON.stringify(response.body)],
+       SET claimed_until = NULL, claim_token = NULL, response_status = $3, response_body = $4
+       WHERE key = $1 AND claim_token = $2`,
+      [claim.key, claim.token, response.status, JSON.stringify(response.body)],
     );
+    return rowCount === 1;
   }
 
   /**
    * Gives the key up after a failure the client may retry: forgotten if no order was stored
    * (a retry starts afresh), otherwise left resumable (a retry charges that same order).
    */
-  async release(key: string): Promise<void> {
+  async release(claim: IdempotencyClaim): Promise<void> {
     await this.pool.query(
-      `WITH forgotten AS (DELETE FROM idempotency_keys WHERE key = $1 AND order_id IS NULL)
+      `WITH forgotten AS (
+         DELETE FROM idempotency_keys WHERE key = $1 AND claim_token = $2 AND order_id IS NULL
+       )
        UPDATE idempotency_keys
-       SET claimed_until = NULL, response_status = ${RESUMABLE_STATUS}, response_body = NULL
-       WHERE key = $1 AND order_id IS NOT NULL`,
-      [key],
+       SET claimed_until = NULL, claim_token = NULL,
+           response_status = ${RESUMABLE_STATUS}, response_body = NULL
+       WHERE key = $1 AND claim_token = $2 AND order_id IS NOT NULL`,
+      [claim.key, claim.token],
     );
   }
 
@@ -87,25 +112,32 @@ export class IdempotencyStore {
     return rowCount ?? 0;
   }
 
-  private async decide(client: PoolClient, key: string, requestHash: string): Promise<Claim> {
+  /** Undefined when the row vanished between the INSERT and the SELECT (released meanwhile). */
+  private async decide(
+    client: PoolClient,
+    claim: IdempotencyClaim,
+    requestHash: string,
+  ): Promise<Claim | undefined> {
     const inserted = await client.query(
-      `INSERT INTO idempotency_keys (key, request_hash, claimed_until, expires_at)
-       VALUES ($1, $2, now() + make_interval(secs => $3 / 1000.0), now() + make_interval(secs => $4))
+      `INSERT INTO idempotency_keys (key, request_hash, claim_token, claimed_until, expires_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4 / 1000.0),
+               now() + make_interval(secs => $5))
        ON CONFLICT (key) DO NOTHING`,
-      [key, requestHash, this.options.claimTimeoutMs, this.options.ttlS],
+      [claim.key, requestHash, claim.token, this.options.claimTimeoutMs, this.options.ttlS],
     );
-    if (inserted.rowCount === 1) return { kind: "claimed" };
+    if (inserted.rowCount === 1) return { kind: "claimed", claim };
 
     const { rows } = await client.query<KeyRow>(
       `SELECT request_hash, claimed_until, order_id, response_status, response_body,
               expires_at <= now() AS expired, claimed_until > now() AS claim_live
        FROM idempotency_keys WHERE key = $1 FOR UPDATE`,
-      [key],
+      [claim.key],
     );
-    const row = rows[0]!;
+    const row = rows[0];
+    if (!row) return undefined;
     if (row.expired) {
-      await this.takeOver(client, key, requestHash, { fresh: true });
-      return { kind: "claimed" };
+      await this.takeOver(client, claim, requestHash, { fresh: true });
+      return { kind: "claimed", claim };
     }
     if (row.request_hash !== requestHash) return { kind: "mismatch" };
     if (row.claim_live) return { kind: "in-flight" };
@@ -117,27 +149,30 @@ export class IdempotencyStore {
       };
     }
     // A resumable 503, or a claim whose holder died: carry on with the same order, if any.
-    await this.takeOver(client, key, requestHash, { fresh: false });
-    return row.order_id ? { kind: "claimed", orderId: row.order_id } : { kind: "claimed" };
+    await this.takeOver(client, claim, requestHash, { fresh: false });
+    return row.order_id
+      ? { kind: "claimed", claim, orderId: row.order_id }
+      : { kind: "claimed", claim };
   }
 
   private async takeOver(
     client: PoolClient,
-    key: string,
+    claim: IdempotencyClaim,
     requestHash: string,
     { fresh }: { fresh: boolean },
   ): Promise<void> {
+    const restart = fresh
+      ? ", order_id = NULL, created_at = now(), expires_at = now() + make_interval(secs => $5)"
+      : "";
     await client.query(
       `UPDATE idempotency_keys
-       SET request_hash = $2,
-           claimed_until = now() + make_interval(secs => $3 / 1000.0),
-           response_status = NULL,
-           response_body = NULL
-           ${fresh ? ", order_id = NULL, created_at = now(), expires_at = now() + make_interval(secs => $4)" : ""}
+       SET request_hash = $2, claim_token = $3,
+           claimed_until = now() + make_interval(secs => $4 / 1000.0),
+           response_status = NULL, response_body = NULL ${restart}
        WHERE key = $1`,
       fresh
-        ? [key, requestHash, this.options.claimTimeoutMs, this.options.ttlS]
-        : [key, requestHash, this.options.claimTimeoutMs],
+        ? [claim.key, requestHash, claim.token, this.options.claimTimeoutMs, this.options.ttlS]
+        : [claim.key, requestHash, claim.token, this.options.claimTimeoutMs],
     );
   }
 }

@@ -37,6 +37,9 @@ const CONNECTION_ERROR_CODES = new Set([
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now (starting up)
   "53300", // too_many_connections
+  // query_canceled: statement_timeout hit, e.g. waiting on a row lock under load. Retrying
+  // later is the right advice, so 503 rather than 500.
+  "57014",
 ]);
 
 /** Whether an error means "the database is unreachable" (503) rather than a bug (500). */

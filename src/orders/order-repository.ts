@@ -1,5 +1,6 @@
 // All SQL for orders, parameterised. Rows become API-shaped Orders here and nowhere else.
 import type { Pool, PoolClient } from "pg";
+import { ClaimLostError, type IdempotencyClaim } from "../idempotency/idempotency-store";
 import type { OrderCursor } from "./cursor";
 import type { Order, OrderLine, OrderStatus } from "./order";
 
@@ -10,8 +11,8 @@ export interface NewOrder {
   readonly currency: string;
   readonly paymentToken: string;
   readonly items: readonly OrderLine[];
-  /** Links the order to the Idempotency-Key that created it, in the same transaction. */
-  readonly idempotencyKey?: string;
+  /** Links the order to the Idempotency-Key claim that created it, in the same transaction. */
+  readonly idempotencyClaim?: IdempotencyClaim;
 }
 
 export interface OrderPage {
@@ -44,6 +45,8 @@ const selectOrders = (extraColumns = "") => `
   FROM orders o`;
 const SELECT_ORDERS = selectOrders();
 const SELECT_ORDERS_WITH_TOKEN = selectOrders("o.payment_token,");
+// Built once: the hot reads must not concatenate ~800 characters of SQL on every call.
+const SELECT_ORDER_BY_ID = `${SELECT_ORDERS} WHERE o.id = $1`;
 
 export type SettleOrder = (
   id: string,
@@ -69,7 +72,7 @@ async function settleWith(
     [id, status, paymentId ?? null],
   );
   // A separate statement: a data-modifying CTE's outer query would still see the old row.
-  const { rows } = await db.query<OrderRow>(`${SELECT_ORDERS} WHERE o.id = $1`, [id]);
+  const { rows } = await db.query<OrderRow>(SELECT_ORDER_BY_ID, [id]);
   return rows[0] && toOrder(rows[0]);
 }
 
@@ -107,19 +110,28 @@ export class OrderRepository {
           order.items.map((line) => line.unitPriceCents),
         ],
       );
-      if (order.idempotencyKey !== undefined) {
-        await client.query("UPDATE idempotency_keys SET order_id = $2 WHERE key = $1", [
-          order.idempotencyKey,
-          order.id,
-        ]);
+      const claim = order.idempotencyClaim;
+      if (claim) {
+        const linked = await client.query(
+          "UPDATE idempotency_keys SET order_id = $3 WHERE key = $1 AND claim_token = $2",
+          [claim.key, claim.token, order.id],
+        );
+        // The claim expired and a retry holds the key now: it places the order, not us.
+        if (linked.rowCount !== 1) throw new ClaimLostError(claim.key);
       }
-      const { rows } = await client.query<OrderRow>(`${SELECT_ORDERS} WHERE o.id = $1`, [order.id]);
+      const { rows } = await client.query<OrderRow>(SELECT_ORDER_BY_ID, [order.id]);
       return toOrder(rows[0]!);
     });
   }
 
   /** Settles a pending order and forgets its payment token; a settled order is left as it is. */
-  settle: SettleOrder = (id, status, paymentId) => settleWith(this.pool, id, status, paymentId);
+  settle(
+    id: string,
+    status: Exclude<OrderStatus, "pending">,
+    paymentId?: string,
+  ): Promise<Order | undefined> {
+    return settleWith(this.pool, id, status, paymentId);
+  }
 
   /**
    * Locks the oldest pending order created at least `minAgeMs` ago (skipping rows another
@@ -150,7 +162,7 @@ export class OrderRepository {
   }
 
   async findById(id: string): Promise<Order | undefined> {
-    const { rows } = await this.pool.query<OrderRow>(`${SELECT_ORDERS} WHERE o.id = $1`, [id]);
+    const { rows } = await this.pool.query<OrderRow>(SELECT_ORDER_BY_ID, [id]);
     return rows[0] && toOrder(rows[0]);
   }
 

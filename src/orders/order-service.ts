@@ -10,6 +10,7 @@ import {
 } from "../errors";
 import type { Product, ProductCatalog } from "../clients/product-catalog";
 import type { Logger } from "../infra/logger";
+import type { IdempotencyClaim } from "../idempotency/idempotency-store";
 import type { Order, OrderLine, OrderRequest } from "./order";
 import type { OrderRepository } from "./order-repository";
 import { retryAfterSecondsOf } from "../clients/upstream-errors";
@@ -26,7 +27,7 @@ export class OrderService {
   constructor(private readonly deps: OrderServiceDependencies) {}
 
   /** Resolves with the paid order; rejects with a domain error for every other outcome. */
-  async placeOrder(request: OrderRequest, idempotencyKey?: string): Promise<Order> {
+  async placeOrder(request: OrderRequest, idempotencyClaim?: IdempotencyClaim): Promise<Order> {
     const products = await this.lookUpProducts(request.items.map((item) => item.productId));
     const items: OrderLine[] = request.items.map((item) => ({
       productId: item.productId,
@@ -44,7 +45,7 @@ export class OrderService {
       totalCents: items.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0),
       paymentToken: request.paymentToken,
       items,
-      idempotencyKey,
+      idempotencyClaim,
     });
     return this.deps.charger.charge(order, request.paymentToken);
   }

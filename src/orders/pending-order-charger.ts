@@ -26,7 +26,8 @@ export class PendingOrderCharger {
   async charge(
     order: Order,
     paymentToken: string,
-    settle: SettleOrder = this.deps.repository.settle,
+    settle: SettleOrder = (id, status, paymentId) =>
+      this.deps.repository.settle(id, status, paymentId),
   ): Promise<Order> {
     let outcome;
     try {

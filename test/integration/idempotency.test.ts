@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
 import request from "supertest";
+import {
+  ClaimLostError,
+  IdempotencyStore,
+  type IdempotencyClaim,
+} from "../../src/idempotency/idempotency-store";
+import { OrderRepository } from "../../src/orders/order-repository";
 import { startTestStack, type TestStack } from "../support/test-stack";
 
 const body = (paymentToken = "tok_visa") => ({
@@ -198,6 +204,53 @@ describe("POST /orders with an Idempotency-Key", () => {
       .expect(201);
     expect(again.body.id).not.toBe(original.body.id);
     expect(again.headers["idempotent-replayed"]).toBeUndefined();
+  });
+
+  it("resumes the same order after a 502 (the payment service refused the request)", async () => {
+    const key = randomUUID();
+    first.payments.faults.update({ failNext: 1, errorStatus: 400 });
+    const refused = await request(first.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(502);
+    const retried = await request(second.app)
+      .post("/orders")
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
+    expect(retried.body.id).toBe(refused.body.orderId);
+  });
+
+  it("never lets a request whose claim was taken over store an order or an answer", async () => {
+    const key = randomUUID();
+    const store = new IdempotencyStore(first.pool, { ttlS: 3600, claimTimeoutMs: 60_000 });
+    const repository = new OrderRepository(first.pool);
+    const slow = await store.claim(key, "hash");
+    // The slow request's claim runs out, and a retry takes the key over.
+    await first.pool.query(
+      "UPDATE idempotency_keys SET claimed_until = now() - interval '1 second' WHERE key = $1",
+      [key],
+    );
+    const retry = await store.claim(key, "hash");
+    if (slow.kind !== "claimed" || retry.kind !== "claimed") throw new Error("expected claims");
+    const anOrder = (id: string, claim: IdempotencyClaim) => ({
+      id,
+      customerId: "idem-customer",
+      totalCents: 100,
+      currency: "USD",
+      paymentToken: "tok",
+      items: [{ productId: "sku-mug", quantity: 1, unitPriceCents: 100 }],
+      idempotencyClaim: claim,
+    });
+    const before = await orderCount(first);
+    await expect(
+      repository.insertPending(anOrder(randomUUID(), slow.claim)),
+    ).rejects.toBeInstanceOf(ClaimLostError);
+    expect(await store.complete(slow.claim, { status: 201, body: {} })).toBe(false);
+    await repository.insertPending(anOrder(randomUUID(), retry.claim));
+    expect(await store.complete(retry.claim, { status: 201, body: { ok: true } })).toBe(true);
+    expect(await orderCount(first)).toBe(before + 1);
   });
 
   it("answers 400 for a key longer than 255 characters", async () => {

@@ -119,6 +119,25 @@ describe("config", () => {
     expect(error.message).not.toContain("oops");
   });
 
+  it("refuses a claim timeout that a slow order request could outlive", () => {
+    expect(
+      problemsOf({
+        ...required,
+        PRODUCT_DEADLINE_MS: "10000",
+        PAYMENT_TIMEOUT_MS: "5000",
+        IDEMPOTENCY_CLAIM_TIMEOUT_MS: "15000",
+      }),
+    ).toEqual([
+      "IDEMPOTENCY_CLAIM_TIMEOUT_MS: must be more than PRODUCT_DEADLINE_MS + PAYMENT_TIMEOUT_MS (15000 ms), the longest an order request can run",
+    ]);
+  });
+
+  it("refuses a backoff base above its cap", () => {
+    expect(
+      problemsOf({ ...required, RETRY_BASE_DELAY_MS: "5000", RETRY_MAX_DELAY_MS: "1000" }),
+    ).toEqual(["RETRY_BASE_DELAY_MS: must not be more than RETRY_MAX_DELAY_MS"]);
+  });
+
   it("lets the migrate process run with only DATABASE_URL", () => {
     expect(parseMigrationConfig({ DATABASE_URL: required.DATABASE_URL })).toEqual({
       databaseUrl: required.DATABASE_URL,
