@@ -3,7 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { ConfigError, parseConfig, readEnvironment, type Config } from "./config";
 import { createHttpServer, listen } from "./http/server";
-import { closeLogFile, openRotatingLogFile } from "./infra/log-file";
+import { flushLogFile, openRotatingLogFile } from "./infra/log-file";
 import { createLogger } from "./infra/logger";
 import { createStatsdMetrics, noMetrics } from "./infra/metrics";
 import { RequestContext } from "./infra/request-context";
@@ -16,7 +16,6 @@ async function main(config: Config): Promise<void> {
   const resources: Closeable[] = [];
   const requestContext = new RequestContext();
   const logFile = config.log.file ? await openRotatingLogFile(config.log.file) : undefined;
-  if (logFile) resources.push({ name: "log file", close: () => closeLogFile(logFile) });
   const logger = createLogger({
     level: config.log.level,
     requestContext,
@@ -40,6 +39,12 @@ async function main(config: Config): Promise<void> {
     delayMs: config.shutdown.delayMs,
     timeoutMs: config.shutdown.timeoutMs,
     resources,
+    // The log file stays open to the very end (the last lines are about the shutdown itself);
+    // flushed here, it is closed with the process.
+    flushLogs: async () => {
+      logger.flush();
+      if (logFile) await flushLogFile(logFile);
+    },
     exit: (code) => process.exit(code),
     setExitCode: (code) => (process.exitCode = code),
   });

@@ -20,6 +20,13 @@ export async function openRotatingLogFile(file: string): Promise<SonicBoom> {
   });
 }
 
+/** Writes out what is buffered; the file stays open for any later line. */
+export function flushLogFile(stream: SonicBoom): Promise<void> {
+  return new Promise((resolve, reject) =>
+    stream.flush((error) => (error ? reject(error) : resolve())),
+  );
+}
+
 export async function closeLogFile(stream: SonicBoom): Promise<void> {
   const closed = once(stream, "close");
   stream.end();

@@ -22,6 +22,8 @@ export interface GracefulShutdownOptions {
   readonly timeoutMs: number;
   /** Closed in the reverse of this order, after the server has drained. */
   readonly resources: readonly Closeable[];
+  /** Writes out buffered log lines; runs last, after the final line. */
+  readonly flushLogs: () => Promise<void>;
   /** Ends the process at once; injected so tests can observe it. */
   readonly exit: (code: number) => void;
   /** Sets the code the process will end with once nothing keeps it alive. */
@@ -67,7 +69,7 @@ export function createShutdownHandler(options: GracefulShutdownOptions) {
     }
     const code = drained && !failedToClose ? 0 : 1;
     logger.info({ exitCode: code }, "shutdown complete");
-    logger.flush();
+    await options.flushLogs().catch(() => undefined);
     if (code === 0) {
       // Everything is closed: the process ends by itself, with nothing cut short.
       options.setExitCode(code);
