@@ -111,7 +111,6 @@ export function createService(
     },
     orders: {
       orders,
-      repository,
       idempotentPlacement: new IdempotentOrderPlacement(
         new IdempotencyStore(pool, config.idempotency),
         orders,

@@ -1,7 +1,6 @@
 import { Router } from "express";
 import { decodeCursor, encodeCursor } from "../orders/cursor";
 import { createOrderBody, listOrdersQuery, orderIdParams } from "../orders/order-schemas";
-import type { OrderRepository } from "../orders/order-repository";
 import type { OrderService } from "../orders/order-service";
 import { idempotencyKeyOf, type IdempotentOrderPlacement } from "./idempotent-order-placement";
 import { HttpProblem, ValidationProblem } from "./problem";
@@ -9,15 +8,10 @@ import { validate } from "./validate";
 
 export interface OrderRoutesOptions {
   readonly orders: OrderService;
-  readonly repository: OrderRepository;
   readonly idempotentPlacement: IdempotentOrderPlacement;
 }
 
-export function orderRoutes({
-  orders,
-  repository,
-  idempotentPlacement,
-}: OrderRoutesOptions): Router {
+export function orderRoutes({ orders, idempotentPlacement }: OrderRoutesOptions): Router {
   const router = Router();
 
   router.post("/orders", async (req, res) => {
@@ -49,7 +43,7 @@ export function orderRoutes({
         { field: "query.cursor", message: "cursor is not one this service issued" },
       ]);
     }
-    const page = await repository.listByCustomer(query.customerId, query.limit, after);
+    const page = await orders.listOrders(query.customerId, query.limit, after);
     res.json({ orders: page.orders, nextCursor: page.last ? encodeCursor(page.last) : null });
   });
 

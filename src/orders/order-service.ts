@@ -12,7 +12,8 @@ import type { Product, ProductCatalog } from "../clients/product-catalog";
 import type { Logger } from "../infra/logger";
 import type { IdempotencyClaim } from "../idempotency/idempotency-store";
 import type { Order, OrderLine, OrderRequest } from "./order";
-import type { OrderRepository } from "./order-repository";
+import type { OrderCursor } from "./cursor";
+import type { OrderPage, OrderRepository } from "./order-repository";
 import { retryAfterSecondsOf } from "../clients/upstream-errors";
 import type { PendingOrderCharger } from "./pending-order-charger";
 
@@ -52,6 +53,11 @@ export class OrderService {
 
   async findOrder(id: string): Promise<Order | undefined> {
     return this.deps.repository.findById(id);
+  }
+
+  /** A customer's orders, newest first; `after` is the last order of the previous page. */
+  async listOrders(customerId: string, limit: number, after?: OrderCursor): Promise<OrderPage> {
+    return this.deps.repository.listByCustomer(customerId, limit, after);
   }
 
   /**
