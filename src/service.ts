@@ -4,12 +4,10 @@ import type { Express } from "express";
 import type { Redis } from "ioredis";
 import type { Pool } from "pg";
 import { createApp } from "./app";
-import { CachedProductCatalog } from "./clients/cached-product-catalog";
 import { createPaymentClient } from "./clients/payment-client";
-import { HttpProductCatalog } from "./clients/product-catalog";
+import { createProductClient } from "./clients/product-client";
 import { IdempotentOrderPlacement } from "./http/idempotent-order-placement";
 import { IdempotencyStore } from "./idempotency/idempotency-store";
-import { RetryingProductCatalog } from "./clients/retrying-product-catalog";
 import type { Config } from "./config";
 import type { Logger } from "./infra/logger";
 import { noMetrics, type Metrics } from "./infra/metrics";
@@ -23,8 +21,6 @@ import { OrderRepository } from "./orders/order-repository";
 import { OrderService } from "./orders/order-service";
 import { PendingOrderCharger } from "./orders/pending-order-charger";
 import type { CircuitBreaker } from "./resilience/circuit-breaker";
-import { RetryBudget } from "./resilience/retry-budget";
-import { createUpstreamBreaker } from "./resilience/upstream-breakers";
 
 export interface Service {
   readonly app: Express;
@@ -56,32 +52,12 @@ export function createService(
 
   const repository = new OrderRepository(pool);
 
-  const productApi = new HttpProductCatalog({
-    baseUrl: config.productApi.url,
-    timeoutMs: config.productApi.timeoutMs,
-  });
-  const productBreaker = createUpstreamBreaker(
-    "product-service",
-    (id: string, signal: AbortSignal | undefined) => productApi.getProduct(id, signal),
-    { settings: config.breaker, logger, metrics },
-  );
-  const productCatalog = new CachedProductCatalog({
-    catalog: new RetryingProductCatalog({
-      breaker: productBreaker,
-      maxAttempts: config.retry.maxAttempts,
-      backoff: config.retry,
-      budget: new RetryBudget({ percent: config.retry.budgetPercent }),
-      deadlineMs: config.productApi.deadlineMs,
-      logger,
-      onRetry: () => metrics.increment("retry.attempts", { upstream: "product-service" }),
-      onBudgetExhausted: () =>
-        metrics.increment("retry.budget_refusals", { upstream: "product-service" }),
-    }),
+  const { catalog: productCatalog, breaker: productBreaker } = createProductClient(
+    config,
     redis,
-    ttlS: config.productApi.cacheTtlS,
     logger,
-  });
-
+    metrics,
+  );
   const { gateway: paymentGateway, breaker: paymentBreaker } = createPaymentClient(
     config,
     logger,
