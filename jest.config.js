@@ -15,6 +15,9 @@ const shared = {
   transform: { "^.+\\.(t|j|mj)s$": swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join("|")})/)`],
   moduleFileExtensions: ["ts", "js", "mjs", "json"],
+  // Generous: these tests talk to real Postgres, Redis and processes on a small, shared
+  // 2-core machine. Timing claims are asserted explicitly where they matter.
+  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */
