@@ -2,7 +2,7 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "./infra/logger";
-import type { Metrics } from "./infra/metrics";
+import { noMetrics, type Metrics } from "./infra/metrics";
 import type { RequestContext } from "./infra/request-context";
 import { closeConnectionsWhileDraining } from "./http/close-connections-while-draining";
 import { healthRoutes, type HealthRoutesOptions } from "./http/health-routes";
@@ -27,13 +27,14 @@ export function createApp(deps: AppDependencies): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
+  closeConnectionsWhileDraining(app, deps.lifecycle);
 
   app.use(assignRequestId(deps.requestContext));
-  app.use(closeConnectionsWhileDraining(deps.lifecycle));
   app.use(healthRoutes({ ...deps.health, lifecycle: deps.lifecycle, logger: deps.logger }));
   app.use(helmet());
   app.use(logRequests(deps.logger));
-  app.use(recordRequestMetrics(deps.metrics));
+  // Without a StatsD host, metrics cost nothing per request: the middleware is not even mounted.
+  if (deps.metrics !== noMetrics) app.use(recordRequestMetrics(deps.metrics));
   app.use(express.json({ limit: "100kb" }));
   app.use(orderRoutes(deps.orders));
 

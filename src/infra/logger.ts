@@ -42,11 +42,14 @@ export function createRedactor(secretValues: readonly string[] = []): (line: str
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const stdout = pino.destination({ dest: 1, sync: true });
-  const destinations = [stdout, ...(options.destinations ?? [])];
+  const destinations = [
+    // Synchronous: a fatal line written just before process.exit() is never lost.
+    ...(options.stdout === false ? [] : [pino.destination({ dest: 1, sync: true })]),
+    ...(options.destinations ?? []),
+  ];
   const stream: DestinationStream =
     destinations.length === 1
-      ? stdout
+      ? destinations[0]!
       : pino.multistream(
           destinations.map((destination) => ({ stream: destination, level: "trace" })),
         );

@@ -1,0 +1,140 @@
+// `npm run bench`: builds, then measures the service against baselines in ONE run and prints
+// the table of docs/benchmarks.md. Never part of `npm test`. Everything it starts (child
+// processes, the orders_bench database, bench: Redis keys) is removed on every way out.
+// Knobs (both off by default, i.e. the service as shipped): BENCH_STATSD=1 turns metrics on
+// (to a local UDP sink); BENCH_SERVICE_NODE_OPTIONS passes NODE_OPTIONS to the service only.
+import { existsSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import path from "node:path";
+import { benchLiveness } from "./scenarios/liveness";
+import { benchOrderCreate } from "./scenarios/order-create";
+import { benchOrderRead } from "./scenarios/order-read";
+import { benchStartup, STARTS } from "./scenarios/startup";
+import { createBenchDatabase, dropBenchDatabase, seedOrders } from "./support/bench-database";
+import { PROJECT_ROOT, stopAllChildren } from "./support/child-processes";
+import { deleteBenchKeys } from "./support/redis-keys";
+import { loadTable, mb, ratio, targetTable, type TargetRow } from "./support/report";
+import { readRss, RssSampler, type RssReading } from "./support/rss";
+import { startService, startUpstreams, type ServiceSetup } from "./support/service";
+import { startStatsdSink, type StatsdSink } from "./support/statsd-sink";
+
+const SEEDED_ORDERS = 300;
+let statsdSink: StatsdSink | undefined;
+
+const rssText = (rss: RssReading | undefined) =>
+  rss
+    ? `${mb(rss.totalBytes).toFixed(0)} MB (anon ${mb(rss.anonBytes).toFixed(0)} + file ${mb(rss.fileBytes).toFixed(0)})`
+    : "n/a";
+
+async function bench(): Promise<void> {
+  if (!existsSync(path.join(PROJECT_ROOT, "dist/main.js"))) {
+    throw new Error("dist/main.js is missing: run `npm run build` (npm run bench does)");
+  }
+  const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS || undefined;
+  if (process.env.BENCH_STATSD === "1") statsdSink = await startStatsdSink();
+  console.log(
+    `node ${process.version}, ${cpus().length} x ${cpus()[0]?.model.trim()}, ` +
+      `${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${new Date().toISOString()}\n` +
+      `service: LOG_LEVEL=info (stdout to /dev/null), metrics ${statsdSink ? "on (UDP sink)" : "off"}, ` +
+      `NODE_OPTIONS=${nodeOptions ?? "(none)"}`,
+  );
+
+  console.log("setup: database orders_bench (migrated), seed, fake upstreams, service");
+  const databaseUrl = await createBenchDatabase();
+  const orderIds = await seedOrders(databaseUrl, SEEDED_ORDERS);
+  const setup: ServiceSetup = {
+    databaseUrl,
+    upstreams: await startUpstreams(),
+    statsdPort: statsdSink?.port,
+    nodeOptions,
+  };
+  const service = await startService(setup);
+  const rss = new RssSampler(service.child.pid);
+
+  console.log(`startup: ${STARTS} starts of dist/main.js`);
+  const startup = await benchStartup(setup);
+  console.log("GET /health/live");
+  const live = await benchLiveness(service, rss);
+  console.log("GET /orders/:id");
+  const read = await benchOrderRead(service, databaseUrl, orderIds, rss);
+  console.log("POST /orders");
+  const create = await benchOrderCreate(service, rss);
+  const rssAfter = readRss(service.child.pid);
+
+  const liveRatio = ratio(live.service, live.express);
+  const readRatio = ratio(read.service, read.minimal);
+  const info = (figure: string, value: string): TargetRow => ({ figure, value, target: "-" });
+  const targets: TargetRow[] = [
+    {
+      figure: "GET /health/live  service / bare Express",
+      value: `${liveRatio.toFixed(2)}x`,
+      target: ">= 0.90x",
+      pass: liveRatio >= 0.9,
+    },
+    info(
+      "GET /health/live  service / node:http",
+      `${ratio(live.service, live.nodeHttp).toFixed(2)}x`,
+    ),
+    {
+      figure: "GET /orders/:id  service / Express + pg",
+      value: `${readRatio.toFixed(2)}x`,
+      target: ">= 0.80x",
+      pass: readRatio >= 0.8,
+    },
+    {
+      figure: `startup, spawn -> /health/startup 200 (median of ${STARTS})`,
+      value: `${startup.medianMs.toFixed(0)} ms`,
+      target: "<= 300 ms",
+      pass: startup.medianMs <= 300,
+    },
+    info("  of which spawn -> listening (node, modules, config)", `${startup.toListeningMs} ms`),
+    info(
+      "  of which listening -> started (schema, warm pools)",
+      `${startup.listeningToStartedMs} ms`,
+    ),
+    {
+      figure: "service RSS, peak under load",
+      value: rssText(rss.peak),
+      target: "< 100 MB",
+      pass: mb(rss.peak.totalBytes) < 100,
+    },
+    info("service RSS, after the load", rssText(rssAfter)),
+    info("bare Express RSS, peak under the same load", rssText(live.expressRss)),
+  ];
+  if (statsdSink) targets.push(info("StatsD datagrams received", String(statsdSink.datagrams())));
+
+  console.log("");
+  console.log(
+    loadTable([live.nodeHttp, live.express, live.service, read.minimal, read.service, create]),
+  );
+  console.log("");
+  console.log(targetTable(targets));
+}
+
+async function cleanUp(): Promise<void> {
+  await stopAllChildren();
+  await statsdSink?.close();
+  const outcomes = await Promise.allSettled([dropBenchDatabase(), deleteBenchKeys()]);
+  for (const outcome of outcomes) {
+    if (outcome.status === "rejected") console.error("cleanup:", outcome.reason);
+  }
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+const began = performance.now();
+bench()
+  .then(
+    () => cleanUp(),
+    async (error: unknown) => {
+      console.error("bench failed:", error);
+      process.exitCode = 1;
+      await cleanUp();
+    },
+  )
+  .finally(() => console.log(`\nbench took ${((performance.now() - began) / 1000).toFixed(0)} s`));

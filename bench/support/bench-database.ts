@@ -1,0 +1,62 @@
+// The bench's own database: created and migrated fresh for each run, dropped at the end
+// (a leftover from a killed run is dropped first), seeded with orders to read back.
+import { Client } from "pg";
+import { createLogger } from "../../src/infra/logger";
+import { applyMigrations } from "../../src/infra/migrations";
+
+const ADMIN_URL =
+  process.env.BENCH_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const BENCH_DATABASE = "orders_bench";
+
+export function benchDatabaseUrl(): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${BENCH_DATABASE}`;
+  return url.href;
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropBenchDatabase(): Promise<void> {
+  await withClient(ADMIN_URL, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`),
+  );
+}
+
+/** A fresh database with the service's migrations applied; returns its URL. */
+export async function createBenchDatabase(): Promise<string> {
+  await dropBenchDatabase();
+  await withClient(ADMIN_URL, (client) => client.query(`CREATE DATABASE ${BENCH_DATABASE}`));
+  const url = benchDatabaseUrl();
+  await applyMigrations(url, createLogger({ level: "silent" }));
+  return url;
+}
+
+/** `count` paid orders of two lines each; returns their ids. */
+export async function seedOrders(url: string, count: number): Promise<string[]> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO orders (id, customer_id, status, total_cents, currency)
+       SELECT gen_random_uuid(), 'bench-seed-' || (n % 50), 'paid', 13250, 'USD'
+       FROM generate_series(1, $1) AS n
+       RETURNING id`,
+      [count],
+    );
+    await client.query(
+      `INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents)
+       SELECT o.id, l.line_no, l.product_id, l.quantity, l.unit_price_cents
+       FROM orders o
+       CROSS JOIN (VALUES (0, 'sku-mug', 1, 1450), (1, 'sku-kettle', 2, 5900))
+         AS l(line_no, product_id, quantity, unit_price_cents)`,
+    );
+    await client.query("ANALYZE orders; ANALYZE order_lines");
+    return rows.map((row) => row.id);
+  });
+}

@@ -1,0 +1,85 @@
+// The real thing: the built service (dist/main.js) and the built fake upstreams, each a child
+// process with an explicit environment and the production log level.
+import { spawnNode, cleanEnvironment, type Child } from "./child-processes";
+import { waitForStatus } from "./http-wait";
+import { freePort } from "./ports";
+import { BENCH_REDIS_PREFIX, BENCH_REDIS_URL } from "./redis-keys";
+
+/** The service's default pool size; the minimal baseline gets the same. */
+export const PG_POOL_MAX = 10;
+const PAYMENT_API_KEY = "bench-fake-payment-key";
+
+export interface Upstreams {
+  readonly productUrl: string;
+  readonly paymentUrl: string;
+}
+
+export interface RunningServer {
+  readonly child: Child;
+  readonly url: string;
+}
+
+async function startFake(name: string, script: string): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawnNode(name, [script], {
+    env: cleanEnvironment({
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      FAKE_PAYMENT_API_KEY: PAYMENT_API_KEY,
+    }),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForStatus(`${url}/_control`, { child });
+  return { child, url };
+}
+
+export async function startUpstreams(): Promise<Upstreams> {
+  const [products, payments] = await Promise.all([
+    startFake("fake product service", "dist/fakes/product-service.js"),
+    startFake("fake payment service", "dist/fakes/payment-service.js"),
+  ]);
+  return { productUrl: products.url, paymentUrl: payments.url };
+}
+
+/** Everything a service process of this run is started with. */
+export interface ServiceSetup {
+  readonly databaseUrl: string;
+  readonly upstreams: Upstreams;
+  /** Where metrics go (BENCH_STATSD=1); unset = metrics off, the service's default. */
+  readonly statsdPort?: number;
+  /** NODE_OPTIONS for the service only (BENCH_SERVICE_NODE_OPTIONS), e.g. V8 heap flags. */
+  readonly nodeOptions?: string;
+}
+
+export function serviceEnvironment(setup: ServiceSetup, port: number): NodeJS.ProcessEnv {
+  const { databaseUrl, upstreams } = setup;
+  // Every name the service reads is set, so a developer's .env (merged by dotenv-safe for
+  // names that are unset) cannot change what is measured.
+  return cleanEnvironment({
+    NODE_ENV: "production",
+    PORT: String(port),
+    LOG_LEVEL: "info",
+    LOG_FILE: "",
+    DATABASE_URL: databaseUrl,
+    PG_POOL_MAX: String(PG_POOL_MAX),
+    REDIS_URL: BENCH_REDIS_URL,
+    REDIS_KEY_PREFIX: BENCH_REDIS_PREFIX,
+    PRODUCT_API_URL: upstreams.productUrl,
+    PAYMENT_API_URL: upstreams.paymentUrl,
+    PAYMENT_API_KEY,
+    SHUTDOWN_DELAY_MS: "0",
+    SHUTDOWN_TIMEOUT_MS: "5000",
+    STATSD_HOST: setup.statsdPort ? "127.0.0.1" : "",
+    STATSD_PORT: String(setup.statsdPort ?? 9125),
+    ...(setup.nodeOptions ? { NODE_OPTIONS: setup.nodeOptions } : {}),
+  });
+}
+
+/** Starts dist/main.js and waits until /health/startup answers 200. */
+export async function startService(setup: ServiceSetup, name = "service"): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawnNode(name, ["dist/main.js"], { env: serviceEnvironment(setup, port) });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForStatus(`${url}/health/startup`, { child });
+  return { child, url };
+}
