@@ -1,23 +1,14 @@
 // Baseline: a minimal Express 5 + pg handler for GET /orders/:id, running the repository's
-// SELECT for one order (copied from src/orders/order-repository.ts) on a pool of the same
+// SELECT for one order (imported from src/orders/order-repository.ts) on a pool of the same
 // size as the service's. No request ids, logging, helmet, validation or metrics.
 import express from "express";
 import { Pool } from "pg";
+import { SELECT_ORDER_BY_ID } from "../../src/orders/order-repository";
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
   max: Number(process.env.PG_POOL_MAX),
 });
-
-const SELECT_ORDER = `
-  SELECT o.id, o.customer_id, o.status, o.total_cents, o.currency, o.created_at, o.updated_at,
-         to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts,
-         COALESCE((SELECT json_agg(json_build_object('productId', l.product_id,
-                                                     'quantity', l.quantity,
-                                                     'unitPriceCents', l.unit_price_cents)
-                                   ORDER BY l.line_no)
-                   FROM order_lines l WHERE l.order_id = o.id), '[]') AS items
-  FROM orders o WHERE o.id = $1`;
 
 interface OrderRow {
   id: string;
@@ -35,7 +26,7 @@ app.disable("x-powered-by");
 app.set("etag", false);
 
 app.get("/orders/:id", async (req, res) => {
-  const { rows } = await pool.query<OrderRow>(SELECT_ORDER, [req.params.id]);
+  const { rows } = await pool.query<OrderRow>(SELECT_ORDER_BY_ID, [req.params.id]);
   const row = rows[0];
   if (!row) {
     res.status(404).json({ title: "Not Found" });
