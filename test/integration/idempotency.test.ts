@@ -21,6 +21,14 @@ async function chargesFor(stack: TestStack, orderId: string): Promise<number> {
   return listed.charges.filter((charge) => charge.orderId === orderId).length;
 }
 
+/** POST /orders with an Idempotency-Key, to one of the two replicas. */
+function postWithKey(stack: TestStack, key: string, orderBody: unknown) {
+  return request(stack.app)
+    .post("/orders")
+    .set("Idempotency-Key", key)
+    .send(orderBody as object);
+}
+
 async function orderCount(stack: TestStack): Promise<number> {
   const { rows } = await stack.pool.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM orders WHERE customer_id = 'idem-customer'",
@@ -47,16 +55,8 @@ describe("POST /orders with an Idempotency-Key", () => {
 
   it("answers a repeat with the stored status and body, marked as a replay, without charging again", async () => {
     const key = randomUUID();
-    const original = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
-    const repeat = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
+    const original = await postWithKey(first, key, body()).expect(201);
+    const repeat = await postWithKey(first, key, body()).expect(201);
     expect(repeat.body).toEqual(original.body);
     expect(repeat.headers["idempotent-replayed"]).toBe("true");
     expect(original.headers["idempotent-replayed"]).toBeUndefined();
@@ -66,16 +66,8 @@ describe("POST /orders with an Idempotency-Key", () => {
   it("replays on another replica: the key lives in Postgres, not in process memory", async () => {
     const key = randomUUID();
     const before = await orderCount(first);
-    const original = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
-    const onSecond = await request(second.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
+    const original = await postWithKey(first, key, body()).expect(201);
+    const onSecond = await postWithKey(second, key, body()).expect(201);
     expect(onSecond.body).toEqual(original.body);
     expect(onSecond.headers["idempotent-replayed"]).toBe("true");
     expect(await orderCount(first)).toBe(before + 1);
@@ -83,16 +75,8 @@ describe("POST /orders with an Idempotency-Key", () => {
 
   it("replays a decline as the same 402 problem", async () => {
     const key = randomUUID();
-    const original = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body("tok_decline"))
-      .expect(402);
-    const repeat = await request(second.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body("tok_decline"))
-      .expect(402);
+    const original = await postWithKey(first, key, body("tok_decline")).expect(402);
+    const repeat = await postWithKey(second, key, body("tok_decline")).expect(402);
     expect(repeat.body).toEqual(original.body);
     expect(repeat.headers["content-type"]).toMatch(/application\/problem\+json/);
   });
@@ -100,11 +84,10 @@ describe("POST /orders with an Idempotency-Key", () => {
   it("answers 422 when the key is reused with a different body", async () => {
     const key = randomUUID();
     await request(first.app).post("/orders").set("Idempotency-Key", key).send(body()).expect(201);
-    const reused = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send({ ...body(), items: [{ productId: "sku-grinder", quantity: 2 }] })
-      .expect(422);
+    const reused = await postWithKey(first, key, {
+      ...body(),
+      items: [{ productId: "sku-grinder", quantity: 2 }],
+    }).expect(422);
     expect(reused.body.type).toMatch(/idempotency-key-reused$/);
   });
 
@@ -114,11 +97,7 @@ describe("POST /orders with an Idempotency-Key", () => {
     const slow = request(first.app).post("/orders").set("Idempotency-Key", key).send(body());
     const slowDone = slow.then((response) => response);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const concurrent = await request(second.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(409);
+    const concurrent = await postWithKey(second, key, body()).expect(409);
     expect(concurrent.body.type).toMatch(/idempotency-key-in-use$/);
     expect((await slowDone).status).toBe(201);
   });
@@ -127,16 +106,8 @@ describe("POST /orders with an Idempotency-Key", () => {
     const key = randomUUID();
     const before = await orderCount(first);
     first.payments.faults.update({ failNext: 1, errorStatus: 503 });
-    const failed = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(503);
-    const retried = await request(second.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
+    const failed = await postWithKey(first, key, body()).expect(503);
+    const retried = await postWithKey(second, key, body()).expect(201);
     expect(retried.body.id).toBe(failed.body.orderId);
     expect(retried.body.status).toBe("paid");
     expect(retried.headers["idempotent-replayed"]).toBeUndefined();
@@ -147,27 +118,21 @@ describe("POST /orders with an Idempotency-Key", () => {
   it("starts afresh after a 503 that stored nothing (product service down)", async () => {
     const key = randomUUID();
     first.products.faults.update({ errorRate: 1, errorStatus: 503 });
-    await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send({ ...body(), items: [{ productId: "sku-filter-papers", quantity: 1 }] })
-      .expect(503);
+    await postWithKey(first, key, {
+      ...body(),
+      items: [{ productId: "sku-filter-papers", quantity: 1 }],
+    }).expect(503);
     first.products.faults.reset();
-    await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send({ ...body(), items: [{ productId: "sku-filter-papers", quantity: 1 }] })
-      .expect(201);
+    await postWithKey(first, key, {
+      ...body(),
+      items: [{ productId: "sku-filter-papers", quantity: 1 }],
+    }).expect(201);
   });
 
   it("takes over a claim whose holder crashed, once the claim has expired", async () => {
     const key = randomUUID();
     first.payments.faults.update({ failNext: 1, errorStatus: 503 });
-    const failed = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(503);
+    const failed = await postWithKey(first, key, body()).expect(503);
     // What a crash mid-request leaves: a claim that nobody will complete.
     await first.pool.query(
       "UPDATE idempotency_keys SET claimed_until = now() + interval '1 hour', response_status = NULL WHERE key = $1",
@@ -178,30 +143,18 @@ describe("POST /orders with an Idempotency-Key", () => {
       "UPDATE idempotency_keys SET claimed_until = now() - interval '1 second' WHERE key = $1",
       [key],
     );
-    const resumed = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
+    const resumed = await postWithKey(first, key, body()).expect(201);
     expect(resumed.body.id).toBe(failed.body.orderId);
   });
 
   it("treats an expired key as new", async () => {
     const key = randomUUID();
-    const original = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
+    const original = await postWithKey(first, key, body()).expect(201);
     await first.pool.query(
       "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1",
       [key],
     );
-    const again = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
+    const again = await postWithKey(first, key, body()).expect(201);
     expect(again.body.id).not.toBe(original.body.id);
     expect(again.headers["idempotent-replayed"]).toBeUndefined();
   });
@@ -209,16 +162,8 @@ describe("POST /orders with an Idempotency-Key", () => {
   it("resumes the same order after a 502 (the payment service refused the request)", async () => {
     const key = randomUUID();
     first.payments.faults.update({ failNext: 1, errorStatus: 400 });
-    const refused = await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(502);
-    const retried = await request(second.app)
-      .post("/orders")
-      .set("Idempotency-Key", key)
-      .send(body())
-      .expect(201);
+    const refused = await postWithKey(first, key, body()).expect(502);
+    const retried = await postWithKey(second, key, body()).expect(201);
     expect(retried.body.id).toBe(refused.body.orderId);
   });
 
@@ -254,10 +199,6 @@ describe("POST /orders with an Idempotency-Key", () => {
   });
 
   it("answers 400 for a key longer than 255 characters", async () => {
-    await request(first.app)
-      .post("/orders")
-      .set("Idempotency-Key", "k".repeat(256))
-      .send(body())
-      .expect(400);
+    await postWithKey(first, "k".repeat(256), body()).expect(400);
   });
 });
