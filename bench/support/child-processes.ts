@@ -2,6 +2,9 @@
 // loop with the load generator. Children are tracked here and killed on any way out.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { cleanEnvironment } from "../../test/support/clean-environment";
+
+export { cleanEnvironment };
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 
@@ -20,19 +23,6 @@ export interface Child {
   readonly exited: Promise<string>;
   /** The last few KB of its stderr, for error messages. */
   stderrTail(): string;
-}
-
-/**
- * The environment of a child: only what it takes to run node, plus explicit values, so a
- * developer's DATABASE_URL or NODE_OPTIONS never leaks into a measurement.
- */
-export function cleanEnvironment(values: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    ["PATH", "HOME", "TMPDIR", "LANG", "TZ"]
-      .filter((name) => process.env[name] !== undefined)
-      .map((name) => [name, process.env[name]]),
-  );
-  return { ...inherited, ...values };
 }
 
 export interface SpawnOptions {

@@ -20,7 +20,8 @@ export interface OrderPage {
   readonly last?: OrderCursor;
 }
 
-interface OrderRow {
+/** A row of SELECT_ORDERS (exported with toOrder for the benchmark's minimal handler). */
+export interface OrderRow {
   id: string;
   customer_id: string;
   status: OrderStatus;
@@ -77,7 +78,7 @@ async function settleWith(
   return rows[0] && toOrder(rows[0]);
 }
 
-function toOrder(row: OrderRow): Order {
+export function toOrder(row: OrderRow): Order {
   return {
     id: row.id,
     customerId: row.customer_id,

@@ -6,6 +6,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { cleanEnvironment } from "./clean-environment";
+
+export { cleanEnvironment };
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const DIST = path.join(PROJECT_ROOT, "dist");
@@ -45,19 +48,6 @@ export async function killLeftovers(
       await child.exited;
     }),
   );
-}
-
-/**
- * The environment a spawned process gets: nothing inherited but what it takes to run node
- * (no DATABASE_URL, NODE_OPTIONS, ... from the developer's shell), plus the test's values.
- */
-export function cleanEnvironment(values: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    ["PATH", "HOME", "TMPDIR", "LANG", "TZ"]
-      .filter((name) => process.env[name] !== undefined)
-      .map((name) => [name, process.env[name]]),
-  );
-  return { ...inherited, ...values };
 }
 
 export class SpawnedProcess {
