@@ -20,15 +20,6 @@ export function requestFingerprint(body: OrderRequest): string {
   return createHash("sha256").update(JSON.stringify(body)).digest("hex");
 }
 
-export function idempotencyKeyOf(req: Request): string | undefined {
-  const key = req.get("idempotency-key");
-  if (key === undefined) return undefined;
-  if (key.length < 1 || key.length > 255) {
-    throw new HttpProblem(400, "The Idempotency-Key header must be 1 to 255 characters");
-  }
-  return key;
-}
-
 export class IdempotentOrderPlacement {
   constructor(
     private readonly store: IdempotencyStore,

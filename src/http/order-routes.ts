@@ -2,7 +2,8 @@ import { Router } from "express";
 import { decodeCursor, encodeCursor } from "../orders/cursor";
 import { createOrderBody, listOrdersQuery, orderIdParams } from "../orders/order-schemas";
 import type { OrderService } from "../orders/order-service";
-import { idempotencyKeyOf, type IdempotentOrderPlacement } from "./idempotent-order-placement";
+import { idempotencyKeyOf } from "./idempotency-key";
+import type { IdempotentOrderPlacement } from "./idempotent-order-placement";
 import { HttpProblem, ValidationProblem } from "./problem";
 import { validate } from "./validate";
 
