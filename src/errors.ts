@@ -21,7 +21,6 @@ export class ServiceUnavailableError extends Error {
     readonly dependency: string,
     detail: string,
     readonly retryAfterS: number,
-    readonly orderId?: string,
     options?: ErrorOptions,
   ) {
     super(detail, options);
@@ -33,16 +32,5 @@ export class PaymentDeclinedError extends Error {
   constructor(readonly orderId: string) {
     super("The payment was declined");
     this.name = "PaymentDeclinedError";
-  }
-}
-
-/** The payment service refused our request (4xx other than a decline): our bug or our config. */
-export class PaymentRejectedError extends Error {
-  constructor(
-    readonly upstreamStatus: number,
-    readonly orderId: string,
-  ) {
-    super(`The payment service rejected the charge request with HTTP ${upstreamStatus}`);
-    this.name = "PaymentRejectedError";
   }
 }

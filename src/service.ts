@@ -12,7 +12,7 @@ import type { Config } from "./config";
 import type { Logger } from "./infra/logger";
 import { noMetrics, type Metrics } from "./infra/metrics";
 import { RuntimeMetricsReporter } from "./infra/runtime-metrics";
-import { createPostgresPool } from "./infra/postgres";
+import { createPostgresPool, pingPostgres } from "./infra/postgres";
 import { closeRedis, createRedisClient } from "./infra/redis";
 import type { RequestContext } from "./infra/request-context";
 import type { Closeable } from "./lifecycle/graceful-shutdown";
@@ -26,6 +26,8 @@ export interface Service {
   readonly app: Express;
   readonly lifecycle: Lifecycle;
   readonly pool: Pool;
+  /** The one-connection pool of the readiness check (tests watch it under a probe flood). */
+  readonly healthPool: Pool;
   readonly redis: Redis;
   readonly breakers: readonly Pick<CircuitBreaker<never, unknown>, "name" | "state">[];
   /** Pool, Redis, breaker and process gauges; main.ts starts it, tests call report(). */
@@ -43,8 +45,10 @@ export function createService(
   const pool = createPostgresPool(config.database, logger);
   // Readiness gets its own connection: a request pool busy under load must not make every
   // replica report unready at once (which would take them all out of the load balancer).
+  // Its timeouts are the check's own, so a check that timed out ends its query (and frees the
+  // one connection) instead of leaving work behind for the next probe.
   const healthPool = createPostgresPool(
-    { ...config.database, poolMax: 1 },
+    { ...config.database, poolMax: 1, connectTimeoutMs: config.healthCheckTimeoutMs },
     logger,
     "order-service-health",
   );
@@ -65,7 +69,13 @@ export function createService(
   );
   const breakers = [productBreaker, paymentBreaker];
   const charger = new PendingOrderCharger({ repository, paymentGateway, logger });
-  const orders = new OrderService({ repository, productCatalog, charger, logger });
+  const orders = new OrderService({
+    repository,
+    productCatalog,
+    charger,
+    logger,
+    productDeadlineMs: config.productApi.deadlineMs,
+  });
 
   const lifecycle = new Lifecycle();
   const runtimeMetrics = new RuntimeMetricsReporter(metrics, { pool, redis, breakers });
@@ -77,8 +87,13 @@ export function createService(
     health: {
       checkTimeoutMs: config.healthCheckTimeoutMs,
       checks: [
-        { name: "postgres", run: () => healthPool.query("SELECT 1") },
-        { name: "redis", run: () => redis.ping() },
+        {
+          name: "postgres",
+          decisive: true,
+          run: () => pingPostgres(healthPool, config.healthCheckTimeoutMs),
+        },
+        // Only a cache: reported, never decisive (the product client works without it).
+        { name: "redis", decisive: false, run: () => redis.ping() },
       ],
       // Shown, never decisive: an open breaker must not take every replica out of service.
       details: () => ({
@@ -87,11 +102,12 @@ export function createService(
     },
     orders: {
       orders,
-      idempotentPlacement: new IdempotentOrderPlacement(
-        new IdempotencyStore(pool, config.idempotency),
+      idempotentPlacement: new IdempotentOrderPlacement({
+        store: new IdempotencyStore(pool, config.idempotency),
         orders,
-        () => metrics.increment("idempotency.replays"),
-      ),
+        logger,
+        onReplay: () => metrics.increment("idempotency.replays"),
+      }),
     },
   });
 
@@ -99,6 +115,7 @@ export function createService(
     app,
     lifecycle,
     pool,
+    healthPool,
     redis,
     breakers,
     runtimeMetrics,

@@ -1,7 +1,9 @@
 // `npm run reconcile` / `node dist/admin/reconcile.js [--limit N]`: settles pending orders
 // older than RECONCILE_MIN_AGE_MS and removes expired Idempotency-Key records, then prints a
-// one-line JSON summary. Exits non-zero only when it fails itself (bad config, database down),
-// not when the payment service is down (those orders simply stay pending for the next run).
+// one-line JSON summary. Exit codes: 0 done (orders the payment service could not charge stay
+// pending for the next run); 75 (EX_TEMPFAIL) stopped early because the payment breaker
+// opened, so a scheduler shows the run as failed and it is retried; 1 failed itself (bad
+// config, bad arguments, database down).
 import { parseConfig, readEnvironment } from "../config";
 import { createPaymentClient } from "../clients/payment-client";
 import { createLogger } from "../infra/logger";
@@ -11,6 +13,9 @@ import { OrderReconciler } from "../orders/order-reconciler";
 import { OrderRepository } from "../orders/order-repository";
 import { PendingOrderCharger } from "../orders/pending-order-charger";
 import { parseAdminArguments, runAdminProcess, UsageError } from "./run-admin-process";
+
+/** sysexits' EX_TEMPFAIL: "a temporary failure; retry later". */
+const EXIT_STOPPED_EARLY = 75;
 
 const USAGE = "reconcile [--limit N]   (N: 1..100000 orders per run, default 1000)";
 
@@ -56,6 +61,7 @@ runAdminProcess("reconcile", async () => {
     }).run();
     const expiredKeys = await new IdempotencyStore(pool, config.idempotency).deleteExpired();
     logger.info({ ...summary, expiredIdempotencyKeys: expiredKeys }, "reconcile finished");
+    if (summary.stoppedEarly) process.exitCode = EXIT_STOPPED_EARLY;
   } finally {
     payment.breaker.shutdown();
     await pool.end();

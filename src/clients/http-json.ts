@@ -1,7 +1,7 @@
 // The one HTTP call helper both upstream clients share: a per-call AbortSignal deadline
 // (undici's fetch has no default timeout at all), JSON in and out, and failures sorted into
 // "the upstream answered" vs "we could not reach it".
-import { UpstreamUnreachableError } from "./upstream-errors";
+import { UnusableUpstreamAnswerError, UpstreamUnreachableError } from "./upstream-errors";
 
 export interface JsonResponse {
   readonly status: number;
@@ -21,8 +21,15 @@ export interface JsonRequest {
 }
 
 export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
+  const { upstream } = request;
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
+  const unreachable = (error: unknown) =>
+    new UpstreamUnreachableError(
+      upstream,
+      timeout.aborted ? "timeout" : request.signal?.aborted ? "aborted" : "network",
+      { cause: error },
+    );
   let response: Response;
   try {
     response = await fetch(request.url, {
@@ -33,22 +40,39 @@ export async function requestJson(request: JsonRequest): Promise<JsonResponse> {
         ...request.headers,
       },
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      // fetch would follow a 307/308 and send the same body (a payment token) to wherever it
+      // points; a redirect is answered as unusable instead.
+      redirect: "manual",
       signal,
     });
   } catch (error) {
-    const reason = timeout.aborted ? "timeout" : request.signal?.aborted ? "aborted" : "network";
-    throw new UpstreamUnreachableError(request.upstream, reason, { cause: error });
+    throw unreachable(error);
   }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    throw new UnusableUpstreamAnswerError(upstream, response.status, "redirect");
+  }
+  let text: string;
   try {
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: text === "" ? undefined : (JSON.parse(text) as unknown),
-      headers: response.headers,
-    };
+    text = await response.text();
   } catch (error) {
-    const reason = timeout.aborted ? "timeout" : "invalid-response";
-    throw new UpstreamUnreachableError(request.upstream, reason, { cause: error });
+    throw unreachable(error);
+  }
+  return {
+    status: response.status,
+    body: parseJson(upstream, response, text),
+    headers: response.headers,
+  };
+}
+
+/** A failed answer's body is optional (its status says enough); a successful one must be JSON. */
+function parseJson(upstream: string, response: Response, text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    if (!response.ok) return undefined;
+    throw new UnusableUpstreamAnswerError(upstream, response.status, "unexpected-body");
   }
 }
 
@@ -64,4 +88,17 @@ export function retryAfterSeconds(headers: Headers, now = Date.now()): number | 
 /** So that `new URL("products/1", base)` keeps any path prefix the base URL has. */
 export function withTrailingSlash(url: string): string {
   return url.endsWith("/") ? url : `${url}/`;
+}
+
+/**
+ * `base` + `segments`, each percent-encoded into exactly one path segment. Undefined when a
+ * segment is empty or a dot segment: URL resolution would turn `products/..` into the API's
+ * root (and `%2e` counts as a dot too), so no encoding can keep those in place.
+ */
+export function urlWithSegments(base: string, ...segments: readonly string[]): string | undefined {
+  if (segments.some((segment) => segment === "" || segment === "." || segment === "..")) {
+    return undefined;
+  }
+  const path = segments.map(encodeURIComponent).join("/");
+  return new URL(path, withTrailingSlash(base)).href;
 }

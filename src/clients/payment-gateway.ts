@@ -4,7 +4,7 @@ import { requestJson, retryAfterSeconds, withTrailingSlash } from "./http-json";
 import {
   isTransientStatus,
   UpstreamStatusError,
-  UpstreamUnreachableError,
+  UnusableUpstreamAnswerError,
 } from "./upstream-errors";
 
 export interface Charge {
@@ -20,6 +20,15 @@ export type ChargeOutcome =
 export interface PaymentGateway {
   /** Charges once per order: the order id is the Idempotency-Key, so a repeat is harmless. */
   charge(charge: Charge, signal?: AbortSignal): Promise<ChargeOutcome>;
+}
+
+/**
+ * A gateway that knows, without calling, when it would refuse a charge (its circuit breaker is
+ * open), so an order can be refused before anything is stored.
+ */
+export interface GuardedPaymentGateway extends PaymentGateway {
+  /** Throws BreakerOpenError (with the time until the next trial) when charges are refused now. */
+  ensureAcceptingCharges(): void;
 }
 
 /** The payment service refused the request itself (4xx other than 402): the caller's fault. */
@@ -61,7 +70,7 @@ export class HttpPaymentGateway implements PaymentGateway {
     if (response.status === 201 || response.status === 200) {
       const body = succeededCharge.safeParse(response.body);
       if (body.success) return { outcome: "succeeded", chargeId: body.data.id };
-      throw new UpstreamUnreachableError("payment-service", "invalid-response");
+      throw new UnusableUpstreamAnswerError("payment-service", response.status, "unexpected-body");
     }
     if (response.status === 402) return { outcome: "declined" };
     if (isTransientStatus(response.status) || response.status === CHARGE_IN_FLIGHT) {

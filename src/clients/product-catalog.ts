@@ -1,7 +1,7 @@
 // The product service as the order service sees it (DESIGN.md "Downstream services").
 import { z } from "zod";
-import { requestJson, retryAfterSeconds, withTrailingSlash } from "./http-json";
-import { UpstreamStatusError, UpstreamUnreachableError } from "./upstream-errors";
+import { requestJson, retryAfterSeconds, urlWithSegments } from "./http-json";
+import { UnusableUpstreamAnswerError, UpstreamStatusError } from "./upstream-errors";
 
 export interface Product {
   readonly id: string;
@@ -32,10 +32,12 @@ export class HttpProductCatalog implements ProductCatalog {
   constructor(private readonly options: HttpProductCatalogOptions) {}
 
   async getProduct(id: string, signal?: AbortSignal): Promise<Product | undefined> {
+    const url = urlWithSegments(this.options.baseUrl, "products", id);
+    // No product can live at a dot segment: asking would fetch the collection or the root.
+    if (url === undefined) return undefined;
     const response = await requestJson({
       upstream: "product-service",
-      url: new URL(`products/${encodeURIComponent(id)}`, withTrailingSlash(this.options.baseUrl))
-        .href,
+      url,
       timeoutMs: this.options.timeoutMs,
       signal,
     });
@@ -49,7 +51,7 @@ export class HttpProductCatalog implements ProductCatalog {
     }
     const product = productSchema.safeParse(response.body);
     if (!product.success || product.data.id !== id) {
-      throw new UpstreamUnreachableError("product-service", "invalid-response");
+      throw new UnusableUpstreamAnswerError("product-service", response.status, "unexpected-body");
     }
     return product.data;
   }

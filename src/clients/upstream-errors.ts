@@ -2,11 +2,11 @@
 // count against its breaker and may be retried) rather than the caller's (a 4xx, a decline,
 // our own deadline): those are never retried and never counted.
 
-/** The upstream could not be reached, timed out, or answered something unreadable. */
+/** The upstream could not be reached, timed out, or the caller gave up on it ("aborted"). */
 export class UpstreamUnreachableError extends Error {
   constructor(
     readonly upstream: string,
-    readonly reason: "timeout" | "network" | "invalid-response" | "aborted",
+    readonly reason: "timeout" | "network" | "aborted",
     options?: ErrorOptions,
   ) {
     super(`${upstream}: ${reason}`, options);
@@ -24,6 +24,26 @@ export class UpstreamStatusError extends Error {
   ) {
     super(`${upstream} answered HTTP ${status}`);
     this.name = "UpstreamStatusError";
+  }
+}
+
+/**
+ * The upstream answered, but with nothing this request can use: a redirect (never followed:
+ * a payment token must not be re-sent to another host) or a body of the wrong shape for what
+ * was asked. Not counted as the upstream's failure and never retried: what comes back for one
+ * odd request says nothing about the upstream's health, and counting it would let one
+ * request open the breaker for everybody.
+ */
+export class UnusableUpstreamAnswerError extends Error {
+  constructor(
+    readonly upstream: string,
+    readonly status: number,
+    readonly problem: "redirect" | "unexpected-body",
+  ) {
+    super(
+      `${upstream} answered HTTP ${status} with ${problem === "redirect" ? "a redirect" : "an unexpected body"}`,
+    );
+    this.name = "UnusableUpstreamAnswerError";
   }
 }
 

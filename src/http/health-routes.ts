@@ -2,7 +2,7 @@
 // refuse or slow them (body parsing, future rate limits, fault injection).
 import { Router } from "express";
 import type { Lifecycle } from "../lifecycle/lifecycle";
-import { checkDependencies, type DependencyCheck } from "../lifecycle/readiness";
+import { ReadinessChecker, type DependencyCheck } from "../lifecycle/readiness";
 import type { Logger } from "../infra/logger";
 
 export interface HealthRoutesOptions {
@@ -16,6 +16,11 @@ export interface HealthRoutesOptions {
 
 export function healthRoutes(options: HealthRoutesOptions): Router {
   const router = Router();
+  const readiness = new ReadinessChecker({
+    checks: options.checks,
+    timeoutMs: options.checkTimeoutMs,
+    onFailure: (name, err) => options.logger.warn({ err, check: name }, "readiness check failed"),
+  });
 
   // Liveness looks at nothing but the process: restarting a pod because its database is down
   // would not bring the database back.
@@ -38,13 +43,17 @@ export function healthRoutes(options: HealthRoutesOptions): Router {
       res.status(503).json({ status: lifecycle.state });
       return;
     }
-    const report = await checkDependencies(options.checks, options.checkTimeoutMs, (name, err) =>
-      options.logger.warn({ err, check: name }, "readiness check failed"),
-    );
+    const report = await readiness.check();
     // Shutdown may have begun while the checks ran.
     const ready = report.ready && !lifecycle.isShuttingDown;
     res.status(ready ? 200 : 503).json({
-      status: ready ? "ok" : lifecycle.isShuttingDown ? lifecycle.state : "unavailable",
+      status: lifecycle.isShuttingDown
+        ? lifecycle.state
+        : !ready
+          ? "unavailable"
+          : report.degraded
+            ? "degraded"
+            : "ok",
       checks: report.checks,
       ...options.details?.(),
     });

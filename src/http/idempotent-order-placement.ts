@@ -1,7 +1,7 @@
 // POST /orders under an Idempotency-Key (IETF httpapi draft, DESIGN.md "Domain"):
-// same key + same body -> the first answer again; same key + other body -> 422;
-// same key while the first is running -> 409; a stored-but-unpaid order (503) is retried,
-// never duplicated.
+// same key + same body -> the first answer again (201, 202 and 402 included); same key + other
+// body -> 422; same key while the first is running -> 409. A 5xx stores nothing final: the key
+// is released, and an order a failed attempt did store is resumed, never placed twice.
 import { createHash } from "node:crypto";
 import type { Request, Response } from "express";
 import {
@@ -10,8 +10,10 @@ import {
   type IdempotencyStore,
   type StoredResponse,
 } from "../idempotency/idempotency-store";
+import type { Logger } from "../infra/logger";
 import type { OrderRequest } from "../orders/order";
 import type { OrderService } from "../orders/order-service";
+import { answerForOrder, sendAnswer } from "./order-answers";
 import { HttpProblem, toProblemAnswer } from "./problem";
 
 export const REPLAY_HEADER = "Idempotent-Replayed";
@@ -20,15 +22,20 @@ export function requestFingerprint(body: OrderRequest): string {
   return createHash("sha256").update(JSON.stringify(body)).digest("hex");
 }
 
+export interface IdempotentOrderPlacementOptions {
+  readonly store: IdempotencyStore;
+  readonly orders: OrderService;
+  readonly logger: Logger;
+  readonly onReplay?: () => void;
+}
+
+type Answer = StoredResponse & { readonly headers?: Readonly<Record<string, string>> };
+
 export class IdempotentOrderPlacement {
-  constructor(
-    private readonly store: IdempotencyStore,
-    private readonly orders: OrderService,
-    private readonly onReplay?: () => void,
-  ) {}
+  constructor(private readonly options: IdempotentOrderPlacementOptions) {}
 
   async handle(req: Request, res: Response, key: string, body: OrderRequest): Promise<void> {
-    const claim = await this.store.claim(key, requestFingerprint(body));
+    const claim = await this.options.store.claim(key, requestFingerprint(body));
     switch (claim.kind) {
       case "mismatch":
         throw new HttpProblem(
@@ -43,11 +50,13 @@ export class IdempotentOrderPlacement {
           "idempotency-key-in-use",
         );
       case "replay":
-        this.onReplay?.();
-        send(res.set(REPLAY_HEADER, "true"), claim.response);
+        this.options.onReplay?.();
+        sendAnswer(res, claim.response, { [REPLAY_HEADER]: "true" });
         return;
-      case "claimed":
-        send(res, await this.execute(req, claim.claim, body, claim.orderId));
+      case "claimed": {
+        const answer = await this.execute(req, claim.claim, body, claim.orderId);
+        sendAnswer(res, answer, answer.headers);
+      }
     }
   }
 
@@ -57,39 +66,40 @@ export class IdempotentOrderPlacement {
     claim: IdempotencyClaim,
     body: OrderRequest,
     storedOrderId: string | undefined,
-  ): Promise<StoredResponse & { headers?: Record<string, string> }> {
+  ): Promise<Answer> {
+    const { store, orders } = this.options;
+    let answer: Answer;
     try {
       const resumed = storedOrderId
-        ? await this.orders.resumeOrder(storedOrderId, body.paymentToken)
+        ? await orders.resumeOrder(storedOrderId, body.paymentToken)
         : undefined;
-      const order = resumed ?? (await this.orders.placeOrder(body, claim));
-      const response = { status: 201, body: order };
-      await this.store.complete(claim, response);
-      return response;
+      answer = answerForOrder(resumed ?? (await orders.placeOrder(body, claim)), req.id);
     } catch (error) {
-      const answer = toProblemAnswer(error);
-      // A 5xx is not final: the key is released, and if an order was already stored (still
-      // pending after a 502 or 503), a retry resumes that same order.
-      if (answer.problem.status >= 500 || error instanceof ClaimLostError) {
-        await this.store.release(claim).catch(() => undefined);
+      const { problem, headers } = toProblemAnswer(error);
+      // A 5xx is not final (and is only answered when no order was stored): the key is
+      // released, so a retry starts afresh, or resumes an order an earlier attempt stored.
+      if (problem.status >= 500 || error instanceof ClaimLostError) {
+        await store.release(claim).catch(() => undefined);
         throw error;
       }
-      const response = {
-        status: answer.problem.status,
-        body: { ...answer.problem, requestId: req.id },
-      };
-      await this.store.complete(claim, response);
-      return { ...response, headers: answer.headers };
+      answer = { status: problem.status, body: { ...problem, requestId: req.id }, headers };
+    }
+    await this.record(claim, answer);
+    return answer;
+  }
+
+  /**
+   * The answer is sent even when it cannot be recorded (the database failed after the order
+   * was stored): the claim then expires, and a retry resumes the order it links to.
+   */
+  private async record(claim: IdempotencyClaim, answer: StoredResponse): Promise<void> {
+    try {
+      await this.options.store.complete(claim, { status: answer.status, body: answer.body });
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, status: answer.status },
+        "Idempotency-Key answer not recorded; a retry will resume the order",
+      );
     }
   }
-}
-
-function send(res: Response, response: StoredResponse & { headers?: Record<string, string> }) {
-  if (response.headers) res.set(response.headers);
-  if (response.status === 201) {
-    res.location(`/orders/${(response.body as { id: string }).id}`);
-    res.status(201).json(response.body);
-    return;
-  }
-  res.status(response.status).type("application/problem+json").json(response.body);
 }

@@ -4,6 +4,7 @@ import { createOrderBody, listOrdersQuery, orderIdParams } from "../orders/order
 import type { OrderService } from "../orders/order-service";
 import { idempotencyKeyOf } from "./idempotency-key";
 import type { IdempotentOrderPlacement } from "./idempotent-order-placement";
+import { answerForOrder, sendAnswer } from "./order-answers";
 import { HttpProblem, ValidationProblem } from "./problem";
 import { validate } from "./validate";
 
@@ -25,8 +26,7 @@ export function orderRoutes({ orders, idempotentPlacement }: OrderRoutesOptions)
       await idempotentPlacement.handle(req, res, key, body);
       return;
     }
-    const order = await orders.placeOrder(body);
-    res.status(201).location(`/orders/${order.id}`).json(order);
+    sendAnswer(res, answerForOrder(await orders.placeOrder(body), req.id));
   });
 
   router.get("/orders/:id", async (req, res) => {

@@ -5,7 +5,6 @@ import type { z } from "zod";
 import {
   OrderNotProcessableError,
   PaymentDeclinedError,
-  PaymentRejectedError,
   ProductNotFoundError,
   ServiceUnavailableError,
 } from "../errors";
@@ -121,22 +120,8 @@ export function toProblemAnswer(error: unknown): ProblemAnswer {
   if (error instanceof PaymentDeclinedError) {
     return expected(problemOf(402, error.message, "payment-declined", { orderId: error.orderId }));
   }
-  if (error instanceof PaymentRejectedError) {
-    return {
-      ...expected(
-        problemOf(
-          502,
-          "The payment service rejected the charge; the order stays pending and will be settled later",
-          "payment-rejected",
-          { orderId: error.orderId },
-        ),
-      ),
-      unexpected: true,
-    };
-  }
   if (error instanceof ServiceUnavailableError) {
-    const members = error.orderId ? { orderId: error.orderId } : {};
-    return expected(problemOf(503, error.message, "dependency-unavailable", members), {
+    return expected(problemOf(503, error.message, "dependency-unavailable"), {
       "Retry-After": String(error.retryAfterS),
     });
   }

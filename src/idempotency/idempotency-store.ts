@@ -3,6 +3,7 @@
 // only its holder may complete or release it, or link an order to it.
 import { randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
+import { withPoolClient } from "../infra/postgres";
 
 export interface StoredResponse {
   readonly status: number;
@@ -60,20 +61,14 @@ export class IdempotencyStore {
   ) {}
 
   async claim(key: string, requestHash: string): Promise<Claim> {
-    const client = await this.pool.connect();
-    try {
+    return withPoolClient(this.pool, async (client) => {
       for (let round = 1; ; round += 1) {
         await client.query("BEGIN");
         const claim = await this.decide(client, { key, token: randomUUID() }, requestHash);
         await client.query("COMMIT");
         if (claim || round === MAX_CLAIM_ROUNDS) return claim ?? { kind: "in-flight" };
       }
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Records the final answer; false when the claim was lost (the answer is then not kept). */
@@ -104,10 +99,16 @@ export class IdempotencyStore {
     );
   }
 
-  /** Removes records past their expiry (reconcile runs this); returns how many. */
+  /**
+   * Removes records past their expiry (reconcile runs this); returns how many. A live claim
+   * and a key whose order is still pending are kept: both still decide what a retry gets.
+   */
   async deleteExpired(): Promise<number> {
     const { rowCount } = await this.pool.query(
-      "DELETE FROM idempotency_keys WHERE expires_at <= now()",
+      `DELETE FROM idempotency_keys k
+       WHERE k.expires_at <= now()
+         AND (k.claimed_until IS NULL OR k.claimed_until <= now())
+         AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = k.order_id AND o.status = 'pending')`,
     );
     return rowCount ?? 0;
   }
@@ -127,10 +128,18 @@ export class IdempotencyStore {
     );
     if (inserted.rowCount === 1) return { kind: "claimed", claim };
 
+    // Past its TTL, a key is forgotten only once nothing depends on it any more: never while a
+    // request holds it (a duplicate at the boundary would place a second order) nor while its
+    // order is pending (a retry must resume that order, not place another).
     const { rows } = await client.query<KeyRow>(
-      `SELECT request_hash, claimed_until, order_id, response_status, response_body,
-              expires_at <= now() AS expired, claimed_until > now() AS claim_live
-       FROM idempotency_keys WHERE key = $1 FOR UPDATE`,
+      `SELECT k.request_hash, k.claimed_until, k.order_id, k.response_status, k.response_body,
+              k.claimed_until > now() AS claim_live,
+              k.expires_at <= now()
+                AND (k.claimed_until IS NULL OR k.claimed_until <= now())
+                AND o.status IS DISTINCT FROM 'pending' AS expired
+       FROM idempotency_keys k LEFT JOIN orders o ON o.id = k.order_id
+       WHERE k.key = $1
+       FOR UPDATE OF k`,
       [claim.key],
     );
     const row = rows[0];

@@ -1,4 +1,4 @@
-import { Pool } from "pg";
+import { Pool, type PoolClient, type QueryConfig } from "pg";
 import type { Config } from "../config";
 import type { Logger } from "./logger";
 
@@ -26,6 +26,68 @@ export function createPostgresPool(
   return pool;
 }
 
+/**
+ * Runs `work` on a client checked out of the pool, for transactions and anything else that
+ * needs one connection for several statements. pg-pool takes its own 'error' listener off a
+ * client while it is checked out, so a connection that dies meanwhile (failover,
+ * pg_terminate_backend, a restart) would emit an 'error' nobody hears, and that crashes the
+ * process. Here a listener covers the client for its whole checkout, and a client that failed
+ * is released with the error, which makes the pool destroy it instead of handing it out again.
+ * When `work` throws, a transaction it left open is rolled back.
+ */
+export async function withPoolClient<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let connectionError: Error | undefined;
+  const onError = (error: Error) => (connectionError ??= error);
+  client.on("error", onError);
+  try {
+    return await work(client);
+  } catch (error) {
+    connectionError ??= await rollBack(client);
+    throw error;
+  } finally {
+    // release() puts pg-pool's idle listener back first, so the client is never unguarded.
+    client.release(connectionError);
+    client.off("error", onError);
+  }
+}
+
+/** Runs `work` inside BEGIN ... COMMIT on one client (rolled back when it throws). */
+export function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withPoolClient(pool, async (client) => {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  });
+}
+
+/** Ends a transaction `work` left open (harmless when none is); failing to is a broken client. */
+async function rollBack(client: PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query("ROLLBACK");
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/**
+ * `SELECT 1` that pg itself gives up on after `timeoutMs`; pool.query then releases the client
+ * with that error, which destroys its connection rather than leave it busy with a hung query.
+ */
+export function pingPostgres(pool: Pool, timeoutMs: number): Promise<unknown> {
+  // pg reads a per-query `query_timeout` (client.js); @types/pg does not list it.
+  const query: QueryConfig & { query_timeout: number } = {
+    text: "SELECT 1",
+    query_timeout: timeoutMs,
+  };
+  return pool.query(query);
+}
+
 const CONNECTION_ERROR_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -50,7 +112,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     return true;
   }
   if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
-  return /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(
+  // pg's own messages: no connection within connectionTimeoutMillis, a socket that ended, and
+  // a query on a client whose connection failed while it was checked out.
+  return /timeout exceeded when trying to connect|Connection terminated|connection timeout|not queryable|Query read timeout/i.test(
     error.message,
   );
 }

@@ -43,8 +43,23 @@ export async function waitUntilStarted(options: StartupOptions): Promise<void> {
 }
 
 async function warmPool(pool: Pool, connections: number): Promise<void> {
-  const clients = await Promise.all(Array.from({ length: connections }, () => pool.connect()));
-  for (const client of clients) client.release();
+  // Held together, so the pool really opens `connections` connections. Each is guarded while
+  // held (see withPoolClient): one that failed meanwhile is destroyed on release.
+  const checkouts = await Promise.allSettled(
+    Array.from({ length: connections }, async () => {
+      const client = await pool.connect();
+      let failure: Error | undefined;
+      const onError = (error: Error) => (failure ??= error);
+      client.on("error", onError);
+      return () => {
+        client.release(failure);
+        client.off("error", onError);
+      };
+    }),
+  );
+  for (const checkout of checkouts) if (checkout.status === "fulfilled") checkout.value();
+  const refused = checkouts.find((checkout) => checkout.status === "rejected");
+  if (refused) throw refused.reason;
 }
 
 /** Redis is a cache here: the service starts without it and keeps reconnecting. */

@@ -2,8 +2,9 @@
 // again with its original Idempotency-Key (the order id), so an order the payment service
 // did charge is never charged twice, and marks it paid or payment_failed.
 // Safe to run twice or concurrently: each order is row-locked (FOR UPDATE SKIP LOCKED).
-import { PaymentDeclinedError, PaymentRejectedError, ServiceUnavailableError } from "../errors";
+import { BreakerOpenError } from "../resilience/circuit-breaker";
 import type { Logger } from "../infra/logger";
+import type { OrderCursor } from "./cursor";
 import type { OrderRepository } from "./order-repository";
 import type { PendingOrderCharger } from "./pending-order-charger";
 
@@ -11,47 +12,61 @@ export interface ReconcileSummary {
   examined: number;
   paid: number;
   declined: number;
-  /** The payment service was unavailable or refused the request: left for the next run. */
+  /** The charge could not complete (or its outcome not be stored): left for the next run. */
   stillPending: number;
+  /** Why the run ended before the backlog did; absent when it got through it (or the limit). */
+  stoppedEarly?: "payment-breaker-open";
 }
 
 export interface OrderReconcilerOptions {
-  readonly repository: OrderRepository;
+  readonly repository: Pick<OrderRepository, "withNextPendingOrder">;
   readonly charger: PendingOrderCharger;
   readonly logger: Logger;
   readonly minAgeMs: number;
   readonly limit: number;
 }
 
+const SUMMARY_FIELD = {
+  paid: "paid",
+  payment_failed: "declined",
+  pending: "stillPending",
+} as const;
+
 export class OrderReconciler {
   constructor(private readonly options: OrderReconcilerOptions) {}
 
   async run(): Promise<ReconcileSummary> {
-    const { repository, limit, minAgeMs } = this.options;
+    const { repository, limit, minAgeMs, logger } = this.options;
     const summary: ReconcileSummary = { examined: 0, paid: 0, declined: 0, stillPending: 0 };
-    const leftPending: string[] = [];
+    let after: OrderCursor | undefined;
     while (summary.examined < limit) {
-      const outcome = await repository.withOldestPendingOrder(
+      if (this.#paymentRefused()) {
+        // Charging on would only lock orders to be refused: leave them for the next run.
+        logger.warn(summary, "payment breaker open; reconcile stops early");
+        summary.stoppedEarly = "payment-breaker-open";
+        break;
+      }
+      const next = await repository.withNextPendingOrder(
         minAgeMs,
-        leftPending,
-        async ({ order, paymentToken }, settle) => {
-          try {
-            await this.options.charger.charge(order, paymentToken, settle);
-            return "paid" as const;
-          } catch (error) {
-            if (error instanceof PaymentDeclinedError) return "declined" as const;
-            if (error instanceof ServiceUnavailableError || error instanceof PaymentRejectedError) {
-              leftPending.push(order.id);
-              return "stillPending" as const;
-            }
-            throw error;
-          }
-        },
+        after,
+        ({ order, paymentToken }, settle) =>
+          this.options.charger.charge(order, paymentToken, settle),
       );
-      if (outcome === undefined) break;
+      if (next === undefined) break;
+      after = next.position;
       summary.examined += 1;
-      summary[outcome] += 1;
+      summary[SUMMARY_FIELD[next.result.status]] += 1;
     }
     return summary;
+  }
+
+  #paymentRefused(): boolean {
+    try {
+      this.options.charger.ensureCanCharge();
+      return false;
+    } catch (error) {
+      if (error instanceof BreakerOpenError) return true;
+      throw error;
+    }
   }
 }

@@ -1,5 +1,6 @@
 // All SQL for orders, parameterised. Rows become API-shaped Orders here and nowhere else.
-import type { Pool, PoolClient } from "pg";
+import type { Pool } from "pg";
+import { inTransaction } from "../infra/postgres";
 import { ClaimLostError, type IdempotencyClaim } from "../idempotency/idempotency-store";
 import type { OrderCursor } from "./cursor";
 import type { Order, OrderLine, OrderStatus } from "./order";
@@ -95,7 +96,7 @@ export class OrderRepository {
   constructor(private readonly pool: Pool) {}
 
   async insertPending(order: NewOrder): Promise<Order> {
-    return this.inTransaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       await client.query(
         `INSERT INTO orders (id, customer_id, status, total_cents, currency, payment_token)
          VALUES ($1, $2, 'pending', $3, $4, $5)`,
@@ -136,30 +137,35 @@ export class OrderRepository {
   }
 
   /**
-   * Locks the oldest pending order created at least `minAgeMs` ago (skipping rows another
-   * reconcile holds, and `skipIds`) and runs `work` on it inside the lock's transaction;
-   * `work` must settle it with the `settle` it is given. Undefined when none is left.
+   * Locks the first pending order after `after` in (created_at, id) order that was created at
+   * least `minAgeMs` ago (skipping rows another reconcile holds) and runs `work` on it inside
+   * the lock's transaction; `work` must settle it with the `settle` it is given. Undefined when
+   * none is left. Walking the backlog by this keyset visits each order once, however many stay
+   * pending, at the cost of one index lookup per order.
    */
-  async withOldestPendingOrder<T>(
+  async withNextPendingOrder<T>(
     minAgeMs: number,
-    skipIds: readonly string[],
+    after: OrderCursor | undefined,
     work: (pending: PendingOrder, settle: SettleOrder) => Promise<T>,
-  ): Promise<T | undefined> {
-    return this.inTransaction(async (client) => {
+  ): Promise<{ readonly result: T; readonly position: OrderCursor } | undefined> {
+    return inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<OrderRow & { payment_token: string }>(
         `${SELECT_ORDERS_WITH_TOKEN}
          WHERE o.status = 'pending'
            AND o.created_at <= now() - make_interval(secs => $1 / 1000.0)
-           AND NOT (o.id = ANY($2::uuid[]))
-         ORDER BY o.created_at
+           AND ($2::timestamptz IS NULL OR (o.created_at, o.id) > ($2::timestamptz, $3::uuid))
+         ORDER BY o.created_at, o.id
          LIMIT 1
          FOR UPDATE OF o SKIP LOCKED`,
-        [minAgeMs, skipIds],
+        [minAgeMs, after?.createdAt ?? null, after?.id ?? null],
       );
       const row = rows[0];
       if (!row) return undefined;
       const pending = { order: toOrder(row), paymentToken: row.payment_token };
-      return work(pending, (id, status, paymentId) => settleWith(client, id, status, paymentId));
+      const result = await work(pending, (id, status, paymentId) =>
+        settleWith(client, id, status, paymentId),
+      );
+      return { result, position: { createdAt: row.cursor_ts, id: row.id } };
     });
   }
 
@@ -190,22 +196,5 @@ export class OrderRepository {
       orders: page.map(toOrder),
       last: hasMore && lastRow ? { createdAt: lastRow.cursor_ts, id: lastRow.id } : undefined,
     };
-  }
-
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      // A connection that cannot even roll back is discarded rather than returned to the pool.
-      await client.query("ROLLBACK").catch(() => (broken = true));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 }

@@ -1,13 +1,9 @@
-// Placing an order (DESIGN.md "Domain"): look up products, store the order as pending,
-// charge it, settle it. Every failure after the insert leaves a pending order that keeps
-// its payment token, so nothing a customer asked for is lost and `reconcile` can finish it.
+// Placing an order (DESIGN.md "Domain"): look up products, refuse at once if the payment
+// breaker is open, store the order as pending, charge it, settle it. Every failure before the
+// insert stores nothing (a retry is safe); every failure after it leaves a pending order that
+// keeps its payment token, so nothing a customer asked for is lost and `reconcile` finishes it.
 import { randomUUID } from "node:crypto";
-import {
-  OrderNotProcessableError,
-  PaymentDeclinedError,
-  ProductNotFoundError,
-  ServiceUnavailableError,
-} from "../errors";
+import { OrderNotProcessableError, ProductNotFoundError, ServiceUnavailableError } from "../errors";
 import type { Product, ProductCatalog } from "../clients/product-catalog";
 import type { Logger } from "../infra/logger";
 import type { IdempotencyClaim } from "../idempotency/idempotency-store";
@@ -22,12 +18,17 @@ export interface OrderServiceDependencies {
   readonly productCatalog: ProductCatalog;
   readonly charger: PendingOrderCharger;
   readonly logger: Logger;
+  /** The longest all product lookups of one order may take together, retries included. */
+  readonly productDeadlineMs: number;
 }
 
 export class OrderService {
   constructor(private readonly deps: OrderServiceDependencies) {}
 
-  /** Resolves with the paid order; rejects with a domain error for every other outcome. */
+  /**
+   * Resolves with the stored order: `paid`, `payment_failed` (declined), or `pending` (the
+   * charge could not complete; it will be settled). Rejects only when nothing was stored.
+   */
   async placeOrder(request: OrderRequest, idempotencyClaim?: IdempotencyClaim): Promise<Order> {
     const products = await this.lookUpProducts(request.items.map((item) => item.productId));
     const items: OrderLine[] = request.items.map((item) => ({
@@ -39,6 +40,7 @@ export class OrderService {
     if (currencies.size !== 1) {
       throw new OrderNotProcessableError("All products of one order must share a currency");
     }
+    this.ensureCanCharge();
     const order = await this.deps.repository.insertPending({
       id: randomUUID(),
       customerId: request.customerId,
@@ -61,30 +63,56 @@ export class OrderService {
   }
 
   /**
-   * Finishes an order that an earlier request stored (its answer was 503): charges it again
-   * if it is still pending, or reports how it was settled meanwhile (e.g. by reconcile).
-   * Undefined when the order no longer exists.
+   * Finishes an order that an earlier request under the same Idempotency-Key stored but did
+   * not settle: charges it again (same payment key) if it is still pending, or reports how it
+   * was settled meanwhile (e.g. by reconcile). Undefined when the order no longer exists.
    */
   async resumeOrder(id: string, paymentToken: string): Promise<Order | undefined> {
     const order = await this.deps.repository.findById(id);
-    if (!order) return undefined;
-    if (order.status === "pending") return this.deps.charger.charge(order, paymentToken);
-    if (order.status === "payment_failed") throw new PaymentDeclinedError(order.id);
-    return order;
+    if (!order || order.status !== "pending") return order;
+    return this.deps.charger.charge(order, paymentToken);
+  }
+
+  /** 503 before anything is stored: an order that cannot be charged now is not taken. */
+  private ensureCanCharge(): void {
+    try {
+      this.deps.charger.ensureCanCharge();
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        "payment-service",
+        "The payment service is unavailable; nothing was stored, retry later",
+        retryAfterSecondsOf(error),
+        { cause: error },
+      );
+    }
   }
 
   private async lookUpProducts(ids: readonly string[]): Promise<Map<string, Product>> {
     const unique = [...new Set(ids)];
+    // One deadline and one cancellation for all lookups of this order: the first failure
+    // decides the answer, so its siblings stop at once instead of retrying (and spending the
+    // retry budget) for an answer that was already sent.
+    const firstFailure = new AbortController();
+    const signal = AbortSignal.any([
+      firstFailure.signal,
+      AbortSignal.timeout(this.deps.productDeadlineMs),
+    ]);
     let found: (Product | undefined)[];
     try {
-      found = await Promise.all(unique.map((id) => this.deps.productCatalog.getProduct(id)));
+      found = await Promise.all(
+        unique.map((id) =>
+          this.deps.productCatalog.getProduct(id, signal).catch((error: unknown) => {
+            firstFailure.abort(error);
+            throw error;
+          }),
+        ),
+      );
     } catch (error) {
       this.deps.logger.warn({ err: error }, "product lookup failed");
       throw new ServiceUnavailableError(
         "product-service",
         "The product service is unavailable",
         retryAfterSecondsOf(error),
-        undefined,
         { cause: error },
       );
     }

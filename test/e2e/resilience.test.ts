@@ -100,6 +100,9 @@ describe("the payment breaker, against a failing payment service", () => {
         BREAKER_FAILURE_THRESHOLD: "3",
         BREAKER_RESET_TIMEOUT_MS: "2000",
         BREAKER_SUCCESS_THRESHOLD: "2",
+        // The reset timeout must exceed the call timeouts of the upstreams it guards.
+        PAYMENT_TIMEOUT_MS: "1000",
+        PRODUCT_TIMEOUT_MS: "1000",
       }),
     );
   });
@@ -107,8 +110,9 @@ describe("the payment breaker, against a failing payment service", () => {
 
   it("opens after 3 failures, refuses at once without calling payments, stays ready, then recovers", async () => {
     await stack.payments.setFaults({ errorRate: 1, errorStatus: 503 });
+    // Each order is stored and accepted (202); its charge failing is what opens the breaker.
     for (let i = 0; i < 3; i += 1) {
-      expect((await ordersOf(service, anOrder())).status).toBe(503);
+      expect((await ordersOf(service, anOrder())).status).toBe(202);
     }
     const callsWhenOpened = await stack.payments.calls();
     const refused = await ordersOf(service, anOrder());
@@ -153,15 +157,15 @@ describe("idempotent orders across two service processes", () => {
     expect(await paymentCharges(original.json.id as string)).toBe(1);
   });
 
-  it("charges the same order when the retry after a 503 lands on the other process", async () => {
+  it("replays the stored 202 on the other process when the charge could not complete", async () => {
     const key = `e2e-retry-${Date.now()}`;
     await stack.payments.setFaults({ failNext: 1, errorStatus: 503 });
-    const failed = await ordersOf(first, anOrder(), { "Idempotency-Key": key });
-    expect(failed.status).toBe(503);
+    const accepted = await ordersOf(first, anOrder(), { "Idempotency-Key": key });
+    expect(accepted.status).toBe(202);
+    expect(accepted.headers["retry-after"]).toBeUndefined();
     const retried = await ordersOf(second, anOrder(), { "Idempotency-Key": key });
-    expect(retried.status).toBe(201);
-    expect(retried.json.id).toBe(failed.json.orderId);
-    expect(await paymentCharges(failed.json.orderId as string)).toBe(1);
+    expect(retried.status).toBe(202);
+    expect(retried.json).toEqual(accepted.json);
   });
 });
 
@@ -170,7 +174,7 @@ describe("reconcile, as its own process", () => {
     const service = await startService(stack.environment());
     await stack.payments.setFaults({ failNext: 1, errorStatus: 503 });
     const pending = await ordersOf(service, anOrder());
-    expect(pending.status).toBe(503);
+    expect(pending.status).toBe(202);
     await killServiceProcesses();
 
     const reconcile = new SpawnedProcess(
@@ -184,8 +188,32 @@ describe("reconcile, as its own process", () => {
     // Every pending order this file's other tests left behind is settled too.
     expect(summary).toMatchObject({ declined: 0, stillPending: 0 });
     expect(summary?.paid).toBeGreaterThanOrEqual(1);
-    expect(await paymentCharges(pending.json.orderId as string)).toBe(1);
+    expect(await paymentCharges(pending.json.id as string)).toBe(1);
     observed.reconcile = summary;
+  });
+
+  it("stops early once the payment breaker opens, says why, and exits 75", async () => {
+    const service = await startService(stack.environment());
+    await stack.payments.setFaults({ failNext: 4, errorStatus: 503 });
+    for (let i = 0; i < 4; i += 1) expect((await ordersOf(service, anOrder())).status).toBe(202);
+    await killServiceProcesses();
+    await stack.payments.setFaults({ errorRate: 1, errorStatus: 503 });
+
+    const reconcile = new SpawnedProcess(
+      "reconcile",
+      "admin/reconcile.js",
+      cleanEnvironment(
+        stack.environment({ RECONCILE_MIN_AGE_MS: "0", BREAKER_FAILURE_THRESHOLD: "2" }),
+      ),
+    );
+    const status = await reconcile.exited;
+    expect(status.code).toBe(75);
+    const summary = reconcile.logLines.find((line) => line.msg === "reconcile finished");
+    expect(summary).toMatchObject({
+      examined: 2,
+      stillPending: 2,
+      stoppedEarly: "payment-breaker-open",
+    });
   });
 
   it.each([

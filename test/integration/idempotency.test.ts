@@ -36,6 +36,18 @@ async function orderCount(stack: TestStack): Promise<number> {
   return rows[0]!.n;
 }
 
+/** Resolves once a request has claimed `key` (its row exists). */
+async function waitForKey(stack: TestStack, key: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    const { rowCount } = await stack.pool.query("SELECT 1 FROM idempotency_keys WHERE key = $1", [
+      key,
+    ]);
+    if (rowCount === 1) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no claim on ${key}`);
+}
+
 describe("POST /orders with an Idempotency-Key", () => {
   let first: TestStack;
   let second: TestStack;
@@ -102,17 +114,17 @@ describe("POST /orders with an Idempotency-Key", () => {
     expect((await slowDone).status).toBe(201);
   });
 
-  it("retries the charge of the same order after a 503, never creating a second order", async () => {
+  it("stores the 202 of a charge that could not complete and replays it, never creating a second order", async () => {
     const key = randomUUID();
     const before = await orderCount(first);
     first.payments.faults.update({ failNext: 1, errorStatus: 503 });
-    const failed = await postWithKey(first, key, body()).expect(503);
-    const retried = await postWithKey(second, key, body()).expect(201);
-    expect(retried.body.id).toBe(failed.body.orderId);
-    expect(retried.body.status).toBe("paid");
-    expect(retried.headers["idempotent-replayed"]).toBeUndefined();
+    const accepted = await postWithKey(first, key, body()).expect(202);
+    expect(accepted.body.status).toBe("pending");
+    const replayed = await postWithKey(second, key, body()).expect(202);
+    expect(replayed.body).toEqual(accepted.body);
+    expect(replayed.headers["idempotent-replayed"]).toBe("true");
+    expect(replayed.headers.location).toBe(`/orders/${accepted.body.id}`);
     expect(await orderCount(first)).toBe(before + 1);
-    expect(await chargesFor(first, failed.body.orderId)).toBe(1);
   });
 
   it("starts afresh after a 503 that stored nothing (product service down)", async () => {
@@ -132,10 +144,13 @@ describe("POST /orders with an Idempotency-Key", () => {
   it("takes over a claim whose holder crashed, once the claim has expired", async () => {
     const key = randomUUID();
     first.payments.faults.update({ failNext: 1, errorStatus: 503 });
-    const failed = await postWithKey(first, key, body()).expect(503);
-    // What a crash mid-request leaves: a claim that nobody will complete.
+    const failed = await postWithKey(first, key, body()).expect(202);
+    // What a crash mid-request leaves: a claim, linked to its stored order, nobody will complete.
     await first.pool.query(
-      "UPDATE idempotency_keys SET claimed_until = now() + interval '1 hour', response_status = NULL WHERE key = $1",
+      `UPDATE idempotency_keys
+       SET claimed_until = now() + interval '1 hour', claim_token = gen_random_uuid(),
+           response_status = NULL, response_body = NULL
+       WHERE key = $1`,
       [key],
     );
     await request(first.app).post("/orders").set("Idempotency-Key", key).send(body()).expect(409);
@@ -144,7 +159,8 @@ describe("POST /orders with an Idempotency-Key", () => {
       [key],
     );
     const resumed = await postWithKey(first, key, body()).expect(201);
-    expect(resumed.body.id).toBe(failed.body.orderId);
+    expect(resumed.body.id).toBe(failed.body.id);
+    expect(await chargesFor(first, failed.body.id)).toBe(1);
   });
 
   it("treats an expired key as new", async () => {
@@ -159,12 +175,55 @@ describe("POST /orders with an Idempotency-Key", () => {
     expect(again.headers["idempotent-replayed"]).toBeUndefined();
   });
 
-  it("resumes the same order after a 502 (the payment service refused the request)", async () => {
+  it("never takes over a live claim, even past the key's expiry", async () => {
     const key = randomUUID();
-    first.payments.faults.update({ failNext: 1, errorStatus: 400 });
-    const refused = await postWithKey(first, key, body()).expect(502);
-    const retried = await postWithKey(second, key, body()).expect(201);
-    expect(retried.body.id).toBe(refused.body.orderId);
+    const before = await orderCount(first);
+    first.payments.faults.update({ latencyMs: 800 });
+    const slow = postWithKey(first, key, body()).then((response) => response);
+    await waitForKey(first, key);
+    await first.pool.query(
+      "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1",
+      [key],
+    );
+    await postWithKey(second, key, body()).expect(409);
+    expect((await slow).status).toBe(201);
+    expect(await orderCount(first)).toBe(before + 1);
+  });
+
+  it("never treats a key whose order is still pending as expired: it replays, and places no second order", async () => {
+    const key = randomUUID();
+    const before = await orderCount(first);
+    first.payments.faults.update({ failNext: 1, errorStatus: 503 });
+    const accepted = await postWithKey(first, key, body()).expect(202);
+    await first.pool.query(
+      "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1",
+      [key],
+    );
+    const again = await postWithKey(first, key, body()).expect(202);
+    expect(again.body.id).toBe(accepted.body.id);
+    expect(await orderCount(first)).toBe(before + 1);
+  });
+
+  it("deletes expired keys, but not a live claim or a key whose order is still pending", async () => {
+    const store = new IdempotencyStore(first.pool, { ttlS: 3600, claimTimeoutMs: 60_000 });
+    const finished = randomUUID();
+    await postWithKey(first, finished, body()).expect(201);
+    const pending = randomUUID();
+    first.payments.faults.update({ failNext: 1, errorStatus: 503 });
+    await postWithKey(first, pending, body()).expect(202);
+    const live = randomUUID();
+    await store.claim(live, "hash");
+    const keys = [finished, pending, live];
+    await first.pool.query(
+      "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = ANY($1)",
+      [keys],
+    );
+    await store.deleteExpired();
+    const { rows } = await first.pool.query<{ key: string }>(
+      "SELECT key FROM idempotency_keys WHERE key = ANY($1)",
+      [keys],
+    );
+    expect(rows.map((row) => row.key).sort()).toEqual([pending, live].sort());
   });
 
   it("never lets a request whose claim was taken over store an order or an answer", async () => {

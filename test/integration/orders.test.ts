@@ -1,5 +1,13 @@
 import request from "supertest";
+import { TcpProxy } from "../support/tcp-proxy";
 import { startTestStack, type TestStack } from "../support/test-stack";
+
+/** The same database, reached through `proxy` (which a test can cut). */
+function viaProxy(databaseUrl: string, proxy: TcpProxy): string {
+  const url = new URL(databaseUrl);
+  url.port = String(proxy.port);
+  return url.href;
+}
 
 const order = (overrides: Record<string, unknown> = {}) => ({
   customerId: "customer-1",
@@ -67,23 +75,62 @@ describe("orders API", () => {
       expect(stored.body.status).toBe("payment_failed");
     });
 
-    it("keeps the order pending with its token and answers 503 + Retry-After when payments fail", async () => {
+    it("answers 202 with the pending order and its Location, and no Retry-After, when the charge fails", async () => {
       stack.payments.faults.update({ failNext: 1, errorStatus: 503 });
-      const response = await request(stack.app).post("/orders").send(order()).expect(503);
-      expect(response.headers["retry-after"]).toMatch(/^\d+$/);
-      expect(response.body).toMatchObject({ status: 503, orderId: expect.any(String) });
+      const response = await request(stack.app).post("/orders").send(order()).expect(202);
+      expect(response.headers["retry-after"]).toBeUndefined();
+      expect(response.headers["content-type"]).toMatch(/^application\/json/);
+      expect(response.body).toMatchObject({ status: "pending", totalCents: 2 * 1450 + 5900 });
+      expect(response.headers.location).toBe(`/orders/${response.body.id}`);
       const stored = await stack.pool.query(
         "SELECT status, payment_token FROM orders WHERE id = $1",
-        [response.body.orderId],
+        [response.body.id],
       );
       expect(stored.rows[0]).toEqual({ status: "pending", payment_token: "tok_visa" });
     });
 
-    it("answers 503 when the payment service hangs past PAYMENT_TIMEOUT_MS", async () => {
+    it("answers 202 with the pending order when the payment service hangs past PAYMENT_TIMEOUT_MS", async () => {
       stack.payments.faults.update({ latencyMs: 3000 });
       const started = Date.now();
-      await request(stack.app).post("/orders").send(order()).expect(503);
+      const response = await request(stack.app).post("/orders").send(order()).expect(202);
       expect(Date.now() - started).toBeLessThan(2500);
+      expect(response.body.status).toBe("pending");
+    });
+
+    it("answers 202, not 502, when the payment service refuses the request itself", async () => {
+      stack.payments.faults.update({ failNext: 1, errorStatus: 401 });
+      const response = await request(stack.app).post("/orders").send(order()).expect(202);
+      expect(response.body.status).toBe("pending");
+    });
+
+    it("answers 202 with the pending order when the charge succeeded but the database then failed", async () => {
+      const proxy = await TcpProxy.start("127.0.0.1", 5432);
+      const replica = await startTestStack(
+        { DATABASE_URL: viaProxy(stack.database.url, proxy) },
+        stack,
+      );
+      try {
+        stack.payments.faults.update({ latencyMs: 400 });
+        const answer = request(replica.app)
+          .post("/orders")
+          .send(order())
+          .then((r) => r);
+        // The order is stored within milliseconds; the database goes away during the charge.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        proxy.cut("refuse");
+        const response = await answer;
+        expect(response.status).toBe(202);
+        expect(response.body.status).toBe("pending");
+        const stored = await stack.pool.query(
+          "SELECT status, payment_token FROM orders WHERE id = $1",
+          [response.body.id],
+        );
+        expect(stored.rows[0]).toEqual({ status: "pending", payment_token: "tok_visa" });
+      } finally {
+        proxy.restore();
+        await replica.close();
+        await proxy.close();
+      }
     });
 
     it("answers 422 naming every unknown product, and stores nothing", async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Client } from "pg";
 import { createPaymentClient } from "../../src/clients/payment-client";
 import { createLogger } from "../../src/infra/logger";
 import { OrderReconciler } from "../../src/orders/order-reconciler";
@@ -95,6 +96,46 @@ describe("reconcile", () => {
       expect((await stored(id)).status).toBe("paid");
       expect(await chargeCount(id)).toBe(1);
     }
+  });
+
+  it("walks a backlog that stays pending once, with a lookup that does not grow with it", async () => {
+    const ids = await Promise.all(Array.from({ length: 30 }, () => pendingOrder()));
+    stack.payments.faults.update({ errorRate: 1, errorStatus: 400 }); // refused: stays pending
+    // The size of each lookup's parameters, taken when it is sent (arrays may change later).
+    const lookups: number[] = [];
+    const query = Client.prototype.query;
+    const spy = jest.spyOn(Client.prototype, "query").mockImplementation(function (
+      this: Client,
+      ...args: unknown[]
+    ) {
+      if (typeof args[0] === "string" && args[0].includes("SKIP LOCKED")) {
+        lookups.push(JSON.stringify(args[1]).length);
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query);
+    let summary;
+    try {
+      summary = await reconciler().run();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(summary.stillPending).toBeGreaterThanOrEqual(ids.length);
+    expect(summary.examined).toBe(summary.stillPending);
+    expect(lookups.length).toBe(summary.examined + 1);
+    // Keyset: the last position seen, not a list of everything skipped so far.
+    expect(Math.max(...lookups) - Math.min(...lookups)).toBeLessThan(100);
+  });
+
+  it("stops early, saying why, once the payment breaker opens", async () => {
+    await Promise.all(Array.from({ length: 8 }, () => pendingOrder()));
+    stack.payments.faults.update({ errorRate: 1, errorStatus: 503 });
+    const summary = await reconciler().run();
+    // The stack's breaker opens after BREAKER_FAILURE_THRESHOLD (5) failed charges.
+    expect(summary).toMatchObject({
+      examined: 5,
+      stillPending: 5,
+      stoppedEarly: "payment-breaker-open",
+    });
   });
 
   it("does nothing on a second run", async () => {

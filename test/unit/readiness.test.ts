@@ -1,32 +1,102 @@
-import { checkDependencies } from "../../src/lifecycle/readiness";
+import { ReadinessChecker, type DependencyCheck } from "../../src/lifecycle/readiness";
 import { isProbePath } from "../../src/http/request-logging";
 
-describe("dependency checks", () => {
-  it("reports each check separately and is ready only when all are up", async () => {
-    const failures: string[] = [];
-    const report = await checkDependencies(
-      [
-        { name: "postgres", run: () => Promise.resolve() },
-        { name: "redis", run: () => Promise.reject(new Error("ECONNREFUSED")) },
-      ],
-      100,
-      (name) => failures.push(name),
-    );
+const up = (name: string, decisive = true): DependencyCheck => ({
+  name,
+  decisive,
+  run: () => Promise.resolve(),
+});
+const failing = (name: string, decisive: boolean): DependencyCheck => ({
+  name,
+  decisive,
+  run: () => Promise.reject(new Error("ECONNREFUSED")),
+});
+
+function checker(checks: DependencyCheck[], timeoutMs = 100) {
+  const failures: string[] = [];
+  const readiness = new ReadinessChecker({
+    checks,
+    timeoutMs,
+    onFailure: (name) => failures.push(name),
+  });
+  return { readiness, failures };
+}
+
+describe("readiness checks", () => {
+  it("is unready when a decisive check (Postgres) fails", async () => {
+    const { readiness, failures } = checker([failing("postgres", true), up("redis", false)]);
+    const report = await readiness.check();
     expect(report.ready).toBe(false);
-    expect(report.checks.postgres).toMatchObject({ status: "up" });
+    expect(report.checks.postgres).toMatchObject({ status: "down", reason: "error" });
+    expect(failures).toEqual(["postgres"]);
+  });
+
+  it("stays ready, but degraded, when only a non-decisive check (Redis) fails", async () => {
+    const { readiness, failures } = checker([up("postgres"), failing("redis", false)]);
+    const report = await readiness.check();
+    expect(report).toMatchObject({ ready: true, degraded: true });
     expect(report.checks.redis).toMatchObject({ status: "down", reason: "error" });
     expect(failures).toEqual(["redis"]);
   });
 
+  it("is ready and not degraded when every check is up", async () => {
+    const { readiness } = checker([up("postgres"), up("redis", false)]);
+    expect(await readiness.check()).toMatchObject({ ready: true, degraded: false });
+  });
+
   it("gives up on a hung check after its own timeout", async () => {
     const started = Date.now();
-    const report = await checkDependencies(
-      [{ name: "postgres", run: () => new Promise(() => undefined) }],
-      50,
-      () => undefined,
-    );
+    const hung: DependencyCheck = {
+      name: "postgres",
+      decisive: true,
+      run: () => new Promise(() => undefined),
+    };
+    const report = await checker([hung], 50).readiness.check();
     expect(report.checks.postgres).toMatchObject({ status: "down", reason: "timeout" });
+    expect(report.ready).toBe(false);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("shares one run in flight among concurrent probes, and logs its failure once", async () => {
+    let runs = 0;
+    let fail!: (error: Error) => void;
+    const slow: DependencyCheck = {
+      name: "postgres",
+      decisive: true,
+      run: () => {
+        runs += 1;
+        return new Promise((_, reject) => (fail = reject));
+      },
+    };
+    const { readiness, failures } = checker([slow], 1000);
+    const probes = Array.from({ length: 50 }, () => readiness.check());
+    fail(new Error("connection reset"));
+    const reports = await Promise.all(probes);
+    expect(runs).toBe(1);
+    expect(failures).toEqual(["postgres"]);
+    expect(reports.every((report) => !report.ready)).toBe(true);
+  });
+
+  it("does not start another run while one that timed out is still in flight", async () => {
+    let runs = 0;
+    let finish!: () => void;
+    const hung: DependencyCheck = {
+      name: "postgres",
+      decisive: true,
+      run: () => {
+        runs += 1;
+        // The first run hangs until finish(); later ones answer at once.
+        return runs === 1 ? new Promise<void>((resolve) => (finish = resolve)) : Promise.resolve();
+      },
+    };
+    const { readiness } = checker([hung], 20);
+    expect((await readiness.check()).ready).toBe(false);
+    expect((await readiness.check()).ready).toBe(false);
+    expect(runs).toBe(1);
+    finish();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await readiness.check()).ready).toBe(true);
+    expect(runs).toBe(2);
   });
 });
 
