@@ -172,7 +172,7 @@ docker logs "$api_container" 2>&1 | node_in_image -e '
     const leaked = secrets.filter((s) => text.includes(s));
     if (leaked.length) throw new Error(`secret values in the logs: ${leaked.join(", ")}`);
     console.log(`   ${lines.length} lines, all JSON; the order request ${requestId} is logged; no token or key`);
-  });' "$order_request_id" "$PAYMENT_TOKEN" "dev-fake-payment-key" || fail "the api logs are not what they should be"
+  });' "$order_request_id" "$PAYMENT_TOKEN" "compose-fake-payment-key" || fail "the api logs are not what they should be"
 
 if [ "$REPLICAS" -gt 1 ]; then
   step "scale api to $REPLICAS replicas behind the proxy (docker compose up --scale api=$REPLICAS)"

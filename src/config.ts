@@ -2,9 +2,11 @@
 // Every entry point calls readEnvironment() once and hands the result to a parser here,
 // so a bad value is found at start, in one message, before anything connects.
 import { existsSync } from "node:fs";
+import { BlockList, isIP } from "node:net";
 import path from "node:path";
 import dotenvSafe from "dotenv-safe";
 import { z } from "zod";
+import { FAKE_PAYMENT_GATEWAY_DEV_KEY } from "./fakes/development-keys";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -183,28 +185,121 @@ export type Config = DeepReadonly<ReturnType<typeof toConfig>>;
 
 /** Parses and validates the whole environment; throws ConfigError naming every bad variable. */
 export function parseConfig(env: Environment): Config {
-  const parsed = parseOrThrow(environmentSchema, env);
-  const problems = inconsistencies(parsed);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(toConfig(parsed));
+  const parsed = environmentSchema.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : problemsIn(parsed.error)),
+    // Run even when some variable is bad, so one message names every problem there is.
+    ...inconsistencies(parsed.success ? parsed.data : validVariables(env)),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(toConfig(parsed.data));
 }
 
-/** Values that are each valid but do not fit together. */
-function inconsistencies(env: ParsedEnvironment): string[] {
+/** The variables that are valid on their own, for the checks across variables. */
+function validVariables(env: Environment): Partial<ParsedEnvironment> {
+  const valid: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(environmentSchema.shape)) {
+    const result = schema.safeParse(env[name]);
+    if (result.success) valid[name] = result.data;
+  }
+  return valid;
+}
+
+function areValid<K extends keyof ParsedEnvironment>(
+  env: Partial<ParsedEnvironment>,
+  ...names: K[]
+): env is Partial<ParsedEnvironment> & Pick<ParsedEnvironment, K> {
+  return names.every((name) => env[name] !== undefined);
+}
+
+/** Values that are each valid but do not fit together; a rule runs when all its inputs are valid. */
+function inconsistencies(env: Partial<ParsedEnvironment>): string[] {
   const problems: string[] = [];
   // A claim must outlive the request holding it, or a retry could take the key over while
   // the first request still runs, and both would place an order.
-  const longestOrderRequestMs = env.PRODUCT_DEADLINE_MS + env.PAYMENT_TIMEOUT_MS;
-  if (env.IDEMPOTENCY_CLAIM_TIMEOUT_MS <= longestOrderRequestMs) {
-    problems.push(
-      `IDEMPOTENCY_CLAIM_TIMEOUT_MS: must be more than PRODUCT_DEADLINE_MS + PAYMENT_TIMEOUT_MS ` +
-        `(${longestOrderRequestMs} ms), the longest an order request can run`,
-    );
+  if (areValid(env, "PRODUCT_DEADLINE_MS", "PAYMENT_TIMEOUT_MS", "IDEMPOTENCY_CLAIM_TIMEOUT_MS")) {
+    const longestOrderRequestMs = env.PRODUCT_DEADLINE_MS + env.PAYMENT_TIMEOUT_MS;
+    if (env.IDEMPOTENCY_CLAIM_TIMEOUT_MS <= longestOrderRequestMs) {
+      problems.push(
+        `IDEMPOTENCY_CLAIM_TIMEOUT_MS: must be more than PRODUCT_DEADLINE_MS + PAYMENT_TIMEOUT_MS ` +
+          `(${longestOrderRequestMs} ms), the longest an order request can run`,
+      );
+    }
   }
-  if (env.RETRY_BASE_DELAY_MS > env.RETRY_MAX_DELAY_MS) {
+  if (
+    areValid(env, "RETRY_BASE_DELAY_MS", "RETRY_MAX_DELAY_MS") &&
+    env.RETRY_BASE_DELAY_MS > env.RETRY_MAX_DELAY_MS
+  ) {
     problems.push("RETRY_BASE_DELAY_MS: must not be more than RETRY_MAX_DELAY_MS");
   }
+  // Calls in flight when a breaker opens go on until their timeout: a breaker that half-opens
+  // sooner sends its trial into the load that opened it, and the upstream never gets its rest.
+  // Both upstream breakers are built from the BREAKER_* settings.
+  if (areValid(env, "BREAKER_RESET_TIMEOUT_MS", "PAYMENT_TIMEOUT_MS", "PRODUCT_TIMEOUT_MS")) {
+    const outlasted = (
+      [
+        ["PAYMENT_TIMEOUT_MS", env.PAYMENT_TIMEOUT_MS],
+        ["PRODUCT_TIMEOUT_MS", env.PRODUCT_TIMEOUT_MS],
+      ] as const
+    ).filter(([, timeoutMs]) => env.BREAKER_RESET_TIMEOUT_MS <= timeoutMs);
+    if (outlasted.length > 0) {
+      const names = outlasted.map(([name, timeoutMs]) => `${name} (${timeoutMs} ms)`).join(" and ");
+      const what =
+        outlasted.length === 1
+          ? "the call timeout of an upstream its breakers guard"
+          : "the call timeouts of the upstreams its breakers guard";
+      problems.push(`BREAKER_RESET_TIMEOUT_MS: must be more than ${names}, ${what}`);
+    }
+  }
+  if (env.NODE_ENV === "production") problems.push(...productionProblems(env));
   return problems;
+}
+
+/** What a development setup may do and production may not. */
+function productionProblems(env: Partial<ParsedEnvironment>): string[] {
+  const problems: string[] = [];
+  // The API key and the customers' payment tokens travel in these requests. The URL itself is
+  // never printed: it may carry credentials.
+  if (areValid(env, "PAYMENT_API_URL")) {
+    const url = new URL(env.PAYMENT_API_URL);
+    if (url.protocol !== "https:" && !isLocalHost(url.hostname)) {
+      problems.push(
+        "PAYMENT_API_URL: must use https:// when NODE_ENV=production, unless its host is loopback or cluster-local",
+      );
+    }
+  }
+  // It is in .env.example and the repository: known to everyone, so it is no secret.
+  if (areValid(env, "PAYMENT_API_KEY") && env.PAYMENT_API_KEY === FAKE_PAYMENT_GATEWAY_DEV_KEY) {
+    problems.push("PAYMENT_API_KEY: is the fake gateway's development key; set the real one");
+  }
+  return problems;
+}
+
+const loopback = new BlockList();
+loopback.addSubnet("127.0.0.0", 8, "ipv4");
+loopback.addAddress("::1", "ipv6");
+
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Whether traffic to `hostname` (as URL.hostname gives it) stays on this machine or inside
+ * the cluster: loopback (127.0.0.0/8, ::1, localhost), a single-label name (resolved only
+ * through the cluster's search path, like `payments`), or a Kubernetes Service name
+ * (`*.svc`, `*.svc.cluster.local`). Private addresses are not local: they cross a network.
+ */
+export function isLocalHost(hostname: string): boolean {
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
+  const family = isIP(host);
+  if (family !== 0) return loopback.check(host, family === 4 ? "ipv4" : "ipv6");
+  if (host === "localhost") return true;
+  const labels = host.split(".");
+  if (!labels.every((label) => DNS_LABEL.test(label))) return false;
+  // A resolver reads a lone number ("10") as an IPv4 address, not as a name.
+  if (labels.length === 1) return !/^\d+$/.test(host);
+  return host.endsWith(".svc") || host.endsWith(".svc.cluster.local");
 }
 
 const migrationSchema = environmentSchema.pick({ DATABASE_URL: true, LOG_LEVEL: true });
@@ -217,12 +312,12 @@ export function parseMigrationConfig(env: Environment) {
 
 function parseOrThrow<S extends z.ZodType>(schema: S, env: Environment): z.infer<S> {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
-    );
-  }
+  if (!result.success) throw new ConfigError(problemsIn(result.error));
   return result.data;
+}
+
+function problemsIn(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
 }
 
 type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;

@@ -1,13 +1,14 @@
 // Start-time settings of the fake upstreams (they are separate processes with their own env).
 import { z } from "zod";
 import { ConfigError, type Environment } from "../config";
+import { FAKE_PAYMENT_GATEWAY_DEV_KEY } from "./development-keys";
 import type { FaultSettings } from "./fault-injection";
 
 const number = (fallback: number) => z.coerce.number().default(fallback);
 const fakeEnvironment = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535),
   LOG_LEVEL: z.string().default("info"),
-  FAKE_PAYMENT_API_KEY: z.string().min(8).default("dev-fake-payment-key"),
+  FAKE_PAYMENT_API_KEY: z.string().min(8).default(FAKE_PAYMENT_GATEWAY_DEV_KEY),
   FAKE_LATENCY_MS: number(0),
   FAKE_ERROR_RATE: number(0),
   FAKE_ERROR_STATUS: number(503),

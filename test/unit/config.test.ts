@@ -4,9 +4,12 @@ import { parse } from "dotenv";
 import {
   ConfigError,
   environmentSchema,
+  isLocalHost,
   parseConfig,
   parseMigrationConfig,
 } from "../../src/config";
+import { parseFakeConfig } from "../../src/fakes/fake-config";
+import { FAKE_PAYMENT_GATEWAY_DEV_KEY } from "../../src/fakes/development-keys";
 
 const required = {
   DATABASE_URL: "postgres://app@db:5432/orders",
@@ -150,5 +153,178 @@ describe("config", () => {
     const example = parse(readFileSync(path.join(__dirname, "../../.env.example")));
     expect(Object.keys(example).sort()).toEqual(Object.keys(environmentSchema.shape).sort());
     expect(() => parseConfig(example)).not.toThrow();
+  });
+
+  it("reports a bad value and values that do not fit together in the same message", () => {
+    expect(
+      problemsOf({
+        ...required,
+        PORT: "abc",
+        RETRY_BASE_DELAY_MS: "5000",
+        RETRY_MAX_DELAY_MS: "1000",
+      }),
+    ).toEqual([
+      "PORT: must be a whole number",
+      "RETRY_BASE_DELAY_MS: must not be more than RETRY_MAX_DELAY_MS",
+    ]);
+  });
+
+  describe("BREAKER_RESET_TIMEOUT_MS", () => {
+    // Both upstream breakers (product and payment) are built from the BREAKER_* settings.
+    it("must be more than the payment call timeout", () => {
+      expect(
+        problemsOf({ ...required, PAYMENT_TIMEOUT_MS: "5000", BREAKER_RESET_TIMEOUT_MS: "5000" }),
+      ).toEqual([
+        "BREAKER_RESET_TIMEOUT_MS: must be more than PAYMENT_TIMEOUT_MS (5000 ms), the call timeout of an upstream its breakers guard",
+      ]);
+    });
+
+    it("must be more than the product call timeout", () => {
+      expect(
+        problemsOf({
+          ...required,
+          PAYMENT_TIMEOUT_MS: "1000",
+          PRODUCT_TIMEOUT_MS: "3000",
+          BREAKER_RESET_TIMEOUT_MS: "3000",
+        }),
+      ).toEqual([
+        "BREAKER_RESET_TIMEOUT_MS: must be more than PRODUCT_TIMEOUT_MS (3000 ms), the call timeout of an upstream its breakers guard",
+      ]);
+    });
+
+    it("names both call timeouts in one problem when it is below both", () => {
+      expect(problemsOf({ ...required, BREAKER_RESET_TIMEOUT_MS: "1000" })).toEqual([
+        "BREAKER_RESET_TIMEOUT_MS: must be more than PAYMENT_TIMEOUT_MS (5000 ms) and PRODUCT_TIMEOUT_MS (2000 ms), the call timeouts of the upstreams its breakers guard",
+      ]);
+    });
+
+    it("is accepted one millisecond above the longer call timeout", () => {
+      expect(parseConfig({ ...required, BREAKER_RESET_TIMEOUT_MS: "5001" }).breaker).toEqual({
+        failureThreshold: 5,
+        resetTimeoutMs: 5001,
+        successThreshold: 2,
+      });
+    });
+  });
+
+  describe("PAYMENT_API_URL in production", () => {
+    const production = { ...required, NODE_ENV: "production" };
+    const refusal =
+      "PAYMENT_API_URL: must use https:// when NODE_ENV=production, unless its host is loopback or cluster-local";
+
+    it("refuses http:// to a host on the network", () => {
+      expect(problemsOf({ ...production, PAYMENT_API_URL: "http://payments.example.com" })).toEqual(
+        [refusal],
+      );
+      expect(problemsOf({ ...production, PAYMENT_API_URL: "http://10.0.0.1:8002" })).toEqual([
+        refusal,
+      ]);
+    });
+
+    it("refuses it when NODE_ENV is unset, which means production", () => {
+      const unset = { ...production, NODE_ENV: undefined };
+      expect(problemsOf({ ...unset, PAYMENT_API_URL: "http://payments.example.com" })).toEqual([
+        refusal,
+      ]);
+    });
+
+    it.each([
+      "http://payments:8002",
+      "http://payment-service:8002",
+      "http://127.0.0.1:8002",
+      "http://[::1]:8002",
+      "http://localhost:8002",
+      "http://payment-service.orders.svc:8002",
+      "http://payment-service.orders.svc.cluster.local:8002",
+      "https://payments.example.com",
+    ])("accepts %s", (url) => {
+      expect(parseConfig({ ...production, PAYMENT_API_URL: url }).paymentApi.url).toBe(url);
+    });
+
+    it("accepts http:// anywhere outside production", () => {
+      for (const NODE_ENV of ["development", "test"]) {
+        const url = "http://payments.example.com";
+        expect(parseConfig({ ...required, NODE_ENV, PAYMENT_API_URL: url }).paymentApi.url).toBe(
+          url,
+        );
+      }
+    });
+
+    it("does not print the URL, which may carry credentials", () => {
+      const [problem] = problemsOf({
+        ...production,
+        PAYMENT_API_URL: "http://user:hunter22@payments.example.com",
+      });
+      expect(problem).toBe(refusal);
+    });
+  });
+
+  describe("PAYMENT_API_KEY set to the fake gateway's development key", () => {
+    const devKey = { ...required, PAYMENT_API_KEY: FAKE_PAYMENT_GATEWAY_DEV_KEY };
+
+    it("is refused in production, without printing it", () => {
+      const problems = problemsOf({ ...devKey, NODE_ENV: "production" });
+      expect(problems).toEqual([
+        "PAYMENT_API_KEY: is the fake gateway's development key; set the real one",
+      ]);
+      expect(problems.join("\n")).not.toContain(FAKE_PAYMENT_GATEWAY_DEV_KEY);
+    });
+
+    it("is accepted in development and test", () => {
+      for (const NODE_ENV of ["development", "test"]) {
+        expect(parseConfig({ ...devKey, NODE_ENV }).paymentApi.apiKey).toBe(
+          FAKE_PAYMENT_GATEWAY_DEV_KEY,
+        );
+      }
+    });
+
+    it("is the key .env.example (development) and the fake gateway use by default", () => {
+      const example = parse(readFileSync(path.join(__dirname, "../../.env.example")));
+      expect(example.NODE_ENV).toBe("development");
+      expect(example.PAYMENT_API_KEY).toBe(FAKE_PAYMENT_GATEWAY_DEV_KEY);
+      expect(parseFakeConfig({}, 8002).paymentApiKey).toBe(FAKE_PAYMENT_GATEWAY_DEV_KEY);
+    });
+  });
+});
+
+describe("isLocalHost", () => {
+  it.each([
+    ["localhost", "loopback by name"],
+    ["LOCALHOST", "names are case-insensitive"],
+    ["localhost.", "a fully qualified name's trailing dot"],
+    ["127.0.0.1", "loopback"],
+    ["127.1.2.3", "all of 127.0.0.0/8 is loopback"],
+    ["127.255.255.255", "the last of 127.0.0.0/8"],
+    ["[::1]", "IPv6 loopback as URL.hostname writes it"],
+    ["::1", "IPv6 loopback without brackets"],
+    ["[0:0:0:0:0:0:0:1]", "IPv6 loopback written out"],
+    ["[::ffff:127.0.0.1]", "IPv4 loopback mapped into IPv6"],
+    ["payments", "a single-label name resolves only through the cluster's search path"],
+    ["Payments.", "single label, any case, trailing dot"],
+    ["payment-service.orders.svc", "a Kubernetes Service, short form"],
+    ["payment-service.orders.svc.cluster.local", "a Kubernetes Service, fully qualified"],
+    ["PAYMENT-SERVICE.ORDERS.SVC.CLUSTER.LOCAL.", "the same, uppercase with a trailing dot"],
+  ])("%s is local (%s)", (host) => {
+    expect(isLocalHost(host)).toBe(true);
+  });
+
+  it.each([
+    ["10.0.0.1", "a private address is still on the network"],
+    ["192.168.1.10", "a private address"],
+    ["128.0.0.1", "just outside 127.0.0.0/8"],
+    ["0.0.0.0", "not loopback"],
+    ["[fd00::1]", "an IPv6 address has no dots but is not a single-label name"],
+    ["fe80::1", "link-local IPv6"],
+    ["[::2]", "next to ::1"],
+    ["payments.example.com", "a public name"],
+    ["localhost.example.com", "only localhost itself is"],
+    ["payments.svc.example.com", "svc must be the last label, or come before cluster.local"],
+    ["cluster.local", "no Service in front"],
+    [".svc", "no Service in front"],
+    ["10", "a number is an IPv4 address, not a name"],
+    ["", "no host at all"],
+    [".", "no host at all"],
+  ])("%s is not local (%s)", (host) => {
+    expect(isLocalHost(host)).toBe(false);
   });
 });
