@@ -1,7 +1,10 @@
 // The one HTTP call helper both upstream clients share: a per-call AbortSignal deadline
 // (undici's fetch has no default timeout at all), JSON in and out, and failures sorted into
 // "the upstream answered" vs "we could not reach it".
-import { UnusableUpstreamAnswerError, UpstreamUnreachableError } from "./upstream-errors";
+import {
+  UnusableUpstreamAnswerError,
+  UpstreamUnreachableError,
+} from "../resilience/upstream-errors";
 
 export interface JsonResponse {
   readonly status: number;

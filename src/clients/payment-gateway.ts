@@ -5,7 +5,7 @@ import {
   isTransientStatus,
   UpstreamStatusError,
   UnusableUpstreamAnswerError,
-} from "./upstream-errors";
+} from "../resilience/upstream-errors";
 
 export interface Charge {
   readonly orderId: string;

@@ -1,7 +1,7 @@
 // The product service as the order service sees it (DESIGN.md "Downstream services").
 import { z } from "zod";
 import { requestJson, retryAfterSeconds, urlWithSegments } from "./http-json";
-import { UnusableUpstreamAnswerError, UpstreamStatusError } from "./upstream-errors";
+import { UnusableUpstreamAnswerError, UpstreamStatusError } from "../resilience/upstream-errors";
 
 export interface Product {
   readonly id: string;

@@ -8,7 +8,7 @@ import type { Logger } from "../infra/logger";
 import { backoffDelayMs, type BackoffPolicy } from "../resilience/backoff";
 import type { CircuitBreaker } from "../resilience/circuit-breaker";
 import type { RetryBudget } from "../resilience/retry-budget";
-import { isUpstreamFailure, requestedRetryDelayMs } from "./upstream-errors";
+import { isUpstreamFailure, requestedRetryDelayMs } from "../resilience/upstream-errors";
 import type { Product, ProductCatalog } from "./product-catalog";
 
 export interface RetryingProductCatalogOptions {

@@ -10,7 +10,7 @@ import type { IdempotencyClaim } from "../idempotency/idempotency-store";
 import type { Order, OrderLine, OrderRequest } from "./order";
 import type { OrderCursor } from "./cursor";
 import type { OrderPage, OrderRepository } from "./order-repository";
-import { retryAfterSecondsOf } from "../clients/upstream-errors";
+import { retryAfterSecondsOf } from "../resilience/upstream-errors";
 import type { PendingOrderCharger } from "./pending-order-charger";
 
 export interface OrderServiceDependencies {

@@ -5,7 +5,7 @@ import type { Logger } from "../infra/logger";
 import type { Metrics } from "../infra/metrics";
 import { BREAKER_STATE_VALUES } from "../infra/runtime-metrics";
 import { CircuitBreaker } from "./circuit-breaker";
-import { isUpstreamFailure } from "../clients/upstream-errors";
+import { isUpstreamFailure } from "./upstream-errors";
 
 export interface UpstreamBreakerContext {
   readonly settings: Config["breaker"];

@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { parseConfig } from "../../src/config";
 import { createPaymentClient } from "../../src/clients/payment-client";
 import { createProductClient } from "../../src/clients/product-client";
-import { UnusableUpstreamAnswerError } from "../../src/clients/upstream-errors";
+import { UnusableUpstreamAnswerError } from "../../src/resilience/upstream-errors";
 import { createLogger } from "../../src/infra/logger";
 import { REDIS_URL, uniqueRedisPrefix } from "../support/backing-services";
 

@@ -7,7 +7,7 @@ import {
   isUpstreamFailure,
   UpstreamStatusError,
   UpstreamUnreachableError,
-} from "../../../src/clients/upstream-errors";
+} from "../../../src/resilience/upstream-errors";
 import { ServiceUnavailableError } from "../../../src/errors";
 import { createLogger } from "../../../src/infra/logger";
 import type { OrderRepository } from "../../../src/orders/order-repository";

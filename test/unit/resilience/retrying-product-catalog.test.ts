@@ -3,7 +3,7 @@ import {
   isUpstreamFailure,
   UpstreamStatusError,
   UpstreamUnreachableError,
-} from "../../../src/clients/upstream-errors";
+} from "../../../src/resilience/upstream-errors";
 import { RetryingProductCatalog } from "../../../src/clients/retrying-product-catalog";
 import { createLogger } from "../../../src/infra/logger";
 import { CircuitBreaker } from "../../../src/resilience/circuit-breaker";
