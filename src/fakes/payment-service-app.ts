@@ -26,6 +26,8 @@ export const DECLINED_TOKEN = "tok_decline";
  */
 export function createPaymentServiceApp(apiKey: string, faults: FaultInjector): Express {
   const charges = new Map<string, StoredCharge>();
+  /** Charge requests per Idempotency-Key that reached the ledger (the first and its replays). */
+  const requests = new Map<string, number>();
   const app = express();
   app.use(faults.controlRoutes());
   app.get("/_charges", (_req, res) => {
@@ -34,6 +36,9 @@ export function createPaymentServiceApp(apiKey: string, faults: FaultInjector): 
         idempotencyKey: key,
         orderId: charge.request.orderId,
         status: charge.status,
+        amountCents: charge.request.amountCents,
+        currency: charge.request.currency,
+        requests: requests.get(key) ?? 1,
       })),
     });
   });
@@ -53,6 +58,7 @@ export function createPaymentServiceApp(apiKey: string, faults: FaultInjector): 
       res.status(400).json({ error: z.prettifyError(parsed.error) });
       return;
     }
+    requests.set(key, (requests.get(key) ?? 0) + 1);
     const previous = charges.get(key);
     if (previous) {
       if (!isDeepStrictEqual(previous.request, parsed.data)) {
