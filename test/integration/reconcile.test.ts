@@ -103,16 +103,16 @@ describe("reconcile", () => {
     stack.payments.faults.update({ errorRate: 1, errorStatus: 400 }); // refused: stays pending
     // The size of each lookup's parameters, taken when it is sent (arrays may change later).
     const lookups: number[] = [];
-    const query = Client.prototype.query;
-    const spy = jest.spyOn(Client.prototype, "query").mockImplementation(function (
-      this: Client,
-      ...args: unknown[]
-    ) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound in recordingQuery
+    const query = Client.prototype.query as (this: Client, ...args: unknown[]) => unknown;
+    const recordingQuery = function (this: Client, ...args: unknown[]) {
       if (typeof args[0] === "string" && args[0].includes("SKIP LOCKED")) {
         lookups.push(JSON.stringify(args[1]).length);
       }
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query);
+      return query.apply(this, args);
+    };
+    const spy = jest.spyOn(Client.prototype, "query");
+    spy.mockImplementation(recordingQuery);
     let summary;
     try {
       summary = await reconciler().run();
