@@ -45,7 +45,7 @@ describe("request ids and logs", () => {
         items: [{ productId: "sku-mug", quantity: 1 }],
         paymentToken: secretToken,
       })
-      .expect(503);
+      .expect(202);
     await request(stack.app)
       .post("/orders")
       .send({
@@ -61,12 +61,17 @@ describe("request ids and logs", () => {
   });
 
   it("logs 5xx answers at error with the cause under err, and 4xx at warn", async () => {
-    stack.payments.faults.update({ failNext: 1, errorStatus: 500 });
+    stack.products.faults.update({ errorRate: 1, errorStatus: 500 });
     await request(stack.app)
       .post("/orders")
       .set("X-Request-Id", "failing-one")
-      .send({ customerId: "c", items: [{ productId: "sku-mug", quantity: 1 }], paymentToken: "t" })
+      .send({
+        customerId: "c",
+        items: [{ productId: "sku-tamper", quantity: 1 }],
+        paymentToken: "t",
+      })
       .expect(503);
+    stack.products.faults.reset();
     await request(stack.app).get("/orders/bad").set("X-Request-Id", "bad-one").expect(400);
     const completed = (id: string) =>
       stack.logs.entries.find((entry) => entry.reqId === id && entry.res !== undefined);
