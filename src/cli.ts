@@ -9,7 +9,8 @@ const commands: Record<string, string> = {
 };
 
 const [command = "serve", ...rest] = process.argv.slice(2);
-const target = commands[command];
+// Own names only: commands["constructor"] is Object, which require() would throw on.
+const target = Object.hasOwn(commands, command) ? commands[command] : undefined;
 if (target === undefined) {
   process.stderr.write(
     `unknown command "${command}"; expected one of: ${Object.keys(commands).join(", ")}\n`,

@@ -132,6 +132,10 @@ export function toProblemAnswer(error: unknown): ProblemAnswer {
   }
   const fromBodyParser = bodyParserAnswer(error);
   if (fromBodyParser) return fromBodyParser;
+  // The router could not percent-decode a path parameter (e.g. `/orders/%zz`).
+  if (error instanceof URIError) {
+    return expected(problemOf(400, "The request path is not valid percent-encoding"));
+  }
   return {
     problem: problemOf(500, "An unexpected error occurred; it has been logged"),
     headers: {},

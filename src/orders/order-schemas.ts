@@ -7,12 +7,41 @@ const objectError = (what: string) => (issue: { code: string; keys?: string[] })
     ? `unknown member(s): ${issue.keys?.join(", ")}`
     : `${what} must be a JSON object`;
 
+// C0, DEL and C1 (Unicode category Cc): they forge log lines and break terminals, and Postgres
+// refuses NUL in text outright, which would turn a bad request into a 500.
+const CONTROL_CHARACTER = /\p{Cc}/u;
+const NO_CONTROL_CHARACTER = /^\P{Cc}*$/u;
+// Identifiers travel into upstream URL paths (/products/{id}), where "." and ".." are not names
+// but path navigation, and anything outside this set would need escaping.
+const IDENTIFIER_CHARACTERS = /^[A-Za-z0-9._:-]*$/;
+const NOT_A_DOT_SEGMENT = /^(?!\.\.?$)/;
+
+const noControlCharacters = (what: string) => `${what} must not hold control characters`;
+
+/**
+ * Never trimmed: " c-1" is not "c-1", and quietly turning one into the other would store or
+ * look up a different customer or product than the one the client named.
+ */
 const identifier = (what: string) =>
   z
     .string({ error: `${what} must be a string` })
-    .trim()
     .min(1, { error: `${what} must not be empty` })
-    .max(255, { error: `${what} must be at most 255 characters` });
+    .max(128, { error: `${what} must be at most 128 characters` })
+    .regex(IDENTIFIER_CHARACTERS, {
+      // One rule, one message: a control character is named as such, not as a bad letter too.
+      error: (issue) =>
+        CONTROL_CHARACTER.test(String(issue.input))
+          ? noControlCharacters(what)
+          : `${what} may hold only letters, digits, ".", "_", ":" and "-"`,
+    })
+    .regex(NOT_A_DOT_SEGMENT, { error: `${what} must not be "." or ".." alone` });
+
+/** Opaque to us (the payment service defines it), so kept exactly as sent. */
+const paymentToken = z
+  .string({ error: "paymentToken must be a string" })
+  .min(1, { error: "paymentToken must not be empty" })
+  .max(255, { error: "paymentToken must be at most 255 characters" })
+  .regex(NO_CONTROL_CHARACTER, { error: noControlCharacters("paymentToken") });
 
 export const createOrderBody = z.strictObject(
   {
@@ -34,7 +63,7 @@ export const createOrderBody = z.strictObject(
       )
       .min(1, { error: "items must hold at least 1 item" })
       .max(50, { error: "items must hold at most 50 items" }),
-    paymentToken: identifier("paymentToken"),
+    paymentToken,
   },
   { error: objectError("the body") },
 );
@@ -52,7 +81,11 @@ export const listOrdersQuery = z.strictObject(
       .min(1, { error: "limit must be between 1 and 100" })
       .max(100, { error: "limit must be between 1 and 100" })
       .default(20),
-    cursor: z.string({ error: "cursor must be a single string" }).max(200).optional(),
+    cursor: z
+      .string({ error: "cursor must be a single string" })
+      .max(200, { error: "cursor must be at most 200 characters" })
+      .regex(NO_CONTROL_CHARACTER, { error: noControlCharacters("cursor") })
+      .optional(),
   },
   { error: objectError("the query") },
 );
