@@ -34,6 +34,24 @@ function idsIn(json: unknown): Set<string> {
   return ids;
 }
 
+function withoutRequestId(json: unknown): unknown {
+  if (typeof json !== "object" || json === null) return json;
+  return Object.fromEntries(Object.entries(json).filter(([name]) => name !== "requestId"));
+}
+
+/** Whether a replay is the first answer re-derived from the same order (see `replay`). */
+function isResumedAnswer(
+  first: { readonly status: number; readonly body: unknown },
+  status: number,
+  json: unknown,
+): boolean {
+  if (first.status === 202) return [201, 202, 402].includes(status);
+  return (
+    status === first.status &&
+    isDeepStrictEqual(withoutRequestId(json), withoutRequestId(first.body))
+  );
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ChaosClient {
@@ -69,9 +87,9 @@ export class ChaosClient {
   /**
    * Sends a finished order once more: the answer must be the stored one, byte for byte - with
    * one exception the service cannot avoid. When the database fails after the order was
-   * stored, its 202 is sent but cannot be recorded; a retry then resumes that same order and
-   * answers how it stands now (201 or 402). Same order, settled further: counted, not a
-   * violation. Anything else that differs is.
+   * stored, its answer is sent but cannot be recorded; a retry then resumes that same order
+   * and answers how it stands now: a 202 may have settled (201 or 402), any other answer is
+   * the same but for the retry's own requestId. Counted, not a violation. Anything else is.
    */
   async replay(record: KeyRecord): Promise<void> {
     const final = record.final!;
@@ -89,8 +107,8 @@ export class ChaosClient {
             "replay names another order",
             `${record.key}: first ${[...record.orderIds].join(", ")}, replay ${replayed.join(", ")}`,
           );
-        } else if (!same && final.status === 202 && [201, 202, 402].includes(outcome.status)) {
-          this.log.unrecorded202Resumed += 1;
+        } else if (!same && isResumedAnswer(final, outcome.status, outcome.json)) {
+          this.log.unrecordedAnswersResumed += 1;
         } else if (!same) {
           this.log.violation(
             "replay differs from the first answer",

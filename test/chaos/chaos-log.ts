@@ -42,8 +42,8 @@ export class ChaosLog {
   readonly keys: KeyRecord[] = [];
   /** Keys that had no final answer when the settle phase ended. */
   readonly gaveUp: KeyRecord[] = [];
-  /** Replays of a 202 the service could not record (the database failed after the insert). */
-  unrecorded202Resumed = 0;
+  /** Replays of an answer the service could not record (the database failed after the insert). */
+  unrecordedAnswersResumed = 0;
   /** Answers (or failure codes) to order attempts, under load and while settling. */
   readonly answers: Tally = {};
   readonly settleAnswers: Tally = {};

@@ -28,7 +28,7 @@ export function formatChaosReport(result: ChaosResult): string {
     ["answers while settling", tally(log.settleAnswers)],
     ["final answers", `${tally(result.finalAnswers)}; no final answer: ${log.gaveUp.length}`],
     ["replays", tally(log.replayAnswers)],
-    ["unrecorded 202s resumed", String(log.unrecorded202Resumed)],
+    ["unrecorded answers resumed", String(log.unrecordedAnswersResumed)],
     ["faults injected", tally(result.faults.injected)],
     ["backends terminated", String(result.faults.backendsTerminated)],
     [
