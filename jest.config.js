@@ -8,7 +8,7 @@ const swc = [
     module: { type: "commonjs" },
   },
 ];
-const esmOnlyPackages = ["p-retry", "is-network-error", "node-pg-migrate"];
+const esmOnlyPackages = ["p-retry", "is-network-error", "node-pg-migrate", "jose"];
 
 const shared = {
   testEnvironment: "node",

@@ -1,9 +1,11 @@
 // The Express application, without a listener: main.ts serves it, supertest drives it.
-import express, { type ErrorRequestHandler, type Express } from "express";
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import type { TokenVerifier } from "./auth/token-verifier";
 import helmet from "helmet";
 import type { Logger } from "./infra/logger";
 import { noMetrics, type Metrics } from "./infra/metrics";
 import type { RequestContext } from "./infra/request-context";
+import { identifyCaller, requireCaller } from "./http/authenticate";
 import { closeConnectionsWhileDraining } from "./http/close-connections-while-draining";
 import { healthRoutes, type HealthRoutesOptions } from "./http/health-routes";
 import { orderRoutes, type OrderRoutesOptions } from "./http/order-routes";
@@ -20,6 +22,13 @@ export interface AppDependencies {
   readonly lifecycle: Lifecycle;
   readonly health: Omit<HealthRoutesOptions, "lifecycle" | "logger">;
   readonly orders: OrderRoutesOptions;
+  readonly callers: {
+    readonly verifier: TokenVerifier;
+    /** Runs after the caller is identified and before an unidentified one is refused. */
+    readonly rateLimit?: RequestHandler;
+  };
+  /** Proxies whose X-Forwarded-For is believed (req.ip); empty = the socket's address. */
+  readonly trustedProxies: readonly string[];
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -27,6 +36,9 @@ export function createApp(deps: AppDependencies): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
+  // A list, never `true`: anyone can send X-Forwarded-For, so it is believed only when the
+  // hop that sent it is a proxy we run (and a per-address rate limit cannot be dodged).
+  app.set("trust proxy", deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
   closeConnectionsWhileDraining(app, deps.lifecycle);
 
   app.use(assignRequestId(deps.requestContext));
@@ -35,6 +47,13 @@ export function createApp(deps: AppDependencies): Express {
   app.use(logRequests(deps.logger));
   // Without a StatsD host, metrics cost nothing per request: the middleware is not even mounted.
   if (deps.metrics !== noMetrics) app.use(recordRequestMetrics(deps.metrics));
+  const { verifier, rateLimit } = deps.callers;
+  app.use(
+    "/orders",
+    identifyCaller(verifier, deps.logger),
+    ...(rateLimit ? [rateLimit] : []),
+    requireCaller(),
+  );
   app.use(express.json({ limit: "100kb" }));
   app.use(orderRoutes(deps.orders));
 

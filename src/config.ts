@@ -2,11 +2,12 @@
 // Every entry point calls readEnvironment() once and hands the result to a parser here,
 // so a bad value is found at start, in one message, before anything connects.
 import { existsSync } from "node:fs";
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
 import path from "node:path";
 import dotenvSafe from "dotenv-safe";
 import { z } from "zod";
 import { FAKE_PAYMENT_GATEWAY_DEV_KEY } from "./fakes/development-keys";
+import { isLocalHost } from "./infra/local-host";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -81,6 +82,45 @@ const requiredUrl = (protocols: readonly string[]) =>
 
 const optionalText = z.preprocess(blankAsUnset, z.string().optional());
 
+const requiredText = (max: number) =>
+  z.preprocess(
+    blankAsUnset,
+    z
+      .string({ error: "is required" })
+      .max(max, { error: `must be at most ${max} characters` })
+      .refine((value) => value.trim() === value, {
+        error: "must not start or end with white space",
+      }),
+  );
+
+// The names Express understands besides addresses (proxy-addr): loopback, link-local and
+// unique-local ranges. `true` ("believe any X-Forwarded-For") is deliberately not among them.
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = family === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= bits;
+}
+
+/** A comma-separated list of proxy addresses, CIDR ranges or range names; unset = none. */
+const trustedProxies = z.preprocess(
+  blankAsUnset,
+  z
+    .string()
+    .transform((value) => value.split(",").map((entry) => entry.trim()))
+    .refine((entries) => entries.every(isProxyAddress), {
+      error:
+        "must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) " +
+        "or loopback, linklocal, uniquelocal",
+    })
+    .optional(),
+);
+
 const MINUTE_MS = 60_000;
 const DAY_S = 86_400;
 
@@ -126,6 +166,16 @@ export const environmentSchema = z.object({
   RECONCILE_MIN_AGE_MS: integer(0, 30 * DAY_S * 1000, 60_000),
   IDEMPOTENCY_TTL_S: integer(60, 30 * DAY_S, DAY_S),
   IDEMPOTENCY_CLAIM_TIMEOUT_MS: integer(1000, 60 * MINUTE_MS, MINUTE_MS),
+  AUTH_JWKS_URL: requiredUrl(["http:", "https:"]),
+  AUTH_ISSUER: requiredText(512),
+  AUTH_AUDIENCE: requiredText(512),
+  AUTH_CLOCK_TOLERANCE_S: integer(0, 300, 5),
+  AUTH_JWKS_TIMEOUT_MS: integer(100, MINUTE_MS, 2000),
+  AUTH_JWKS_COOLDOWN_MS: integer(0, 60 * MINUTE_MS, 30_000),
+  AUTH_TOKEN_CACHE_SIZE: integer(0, 1_000_000, 10_000),
+  RATE_LIMIT_REQUESTS: integer(1, 1_000_000, 600),
+  RATE_LIMIT_WINDOW_S: integer(1, DAY_S, 60),
+  TRUSTED_PROXIES: trustedProxies,
   STATSD_HOST: optionalText,
   STATSD_PORT: integer(1, 65_535, 9125),
 });
@@ -177,6 +227,17 @@ function toConfig(env: ParsedEnvironment) {
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     reconcile: { minAgeMs: env.RECONCILE_MIN_AGE_MS },
     idempotency: { ttlS: env.IDEMPOTENCY_TTL_S, claimTimeoutMs: env.IDEMPOTENCY_CLAIM_TIMEOUT_MS },
+    auth: {
+      jwksUrl: env.AUTH_JWKS_URL,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      clockToleranceS: env.AUTH_CLOCK_TOLERANCE_S,
+      jwksTimeoutMs: env.AUTH_JWKS_TIMEOUT_MS,
+      jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_MS,
+      tokenCacheSize: env.AUTH_TOKEN_CACHE_SIZE,
+    },
+    rateLimit: { requests: env.RATE_LIMIT_REQUESTS, windowS: env.RATE_LIMIT_WINDOW_S },
+    trustedProxies: env.TRUSTED_PROXIES ?? [],
     statsd: env.STATSD_HOST ? { host: env.STATSD_HOST, port: env.STATSD_PORT } : undefined,
   };
 }
@@ -258,13 +319,16 @@ function inconsistencies(env: Partial<ParsedEnvironment>): string[] {
 /** What a development setup may do and production may not. */
 function productionProblems(env: Partial<ParsedEnvironment>): string[] {
   const problems: string[] = [];
-  // The API key and the customers' payment tokens travel in these requests. The URL itself is
-  // never printed: it may carry credentials.
-  if (areValid(env, "PAYMENT_API_URL")) {
-    const url = new URL(env.PAYMENT_API_URL);
+  // The API key and the customers' payment tokens travel to PAYMENT_API_URL; the keys that
+  // decide who a caller is come from AUTH_JWKS_URL (whoever can alter that answer can mint
+  // tokens). The URLs themselves are never printed: they may carry credentials.
+  for (const name of ["PAYMENT_API_URL", "AUTH_JWKS_URL"] as const) {
+    const value = env[name];
+    if (value === undefined) continue;
+    const url = new URL(value);
     if (url.protocol !== "https:" && !isLocalHost(url.hostname)) {
       problems.push(
-        "PAYMENT_API_URL: must use https:// when NODE_ENV=production, unless its host is loopback or cluster-local",
+        `${name}: must use https:// when NODE_ENV=production, unless its host is loopback or cluster-local`,
       );
     }
   }
@@ -273,33 +337,6 @@ function productionProblems(env: Partial<ParsedEnvironment>): string[] {
     problems.push("PAYMENT_API_KEY: is the fake gateway's development key; set the real one");
   }
   return problems;
-}
-
-const loopback = new BlockList();
-loopback.addSubnet("127.0.0.0", 8, "ipv4");
-loopback.addAddress("::1", "ipv6");
-
-const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/**
- * Whether traffic to `hostname` (as URL.hostname gives it) stays on this machine or inside
- * the cluster: loopback (127.0.0.0/8, ::1, localhost), a single-label name (resolved only
- * through the cluster's search path, like `payments`), or a Kubernetes Service name
- * (`*.svc`, `*.svc.cluster.local`). Private addresses are not local: they cross a network.
- */
-export function isLocalHost(hostname: string): boolean {
-  const host = hostname
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, "$1")
-    .replace(/\.$/, "");
-  const family = isIP(host);
-  if (family !== 0) return loopback.check(host, family === 4 ? "ipv4" : "ipv6");
-  if (host === "localhost") return true;
-  const labels = host.split(".");
-  if (!labels.every((label) => DNS_LABEL.test(label))) return false;
-  // A resolver reads a lone number ("10") as an IPv4 address, not as a name.
-  if (labels.length === 1) return !/^\d+$/.test(host);
-  return host.endsWith(".svc") || host.endsWith(".svc.cluster.local");
 }
 
 const migrationSchema = environmentSchema.pick({ DATABASE_URL: true, LOG_LEVEL: true });

@@ -4,6 +4,8 @@ import type { Express } from "express";
 import type { Redis } from "ioredis";
 import type { Pool } from "pg";
 import { createApp } from "./app";
+import { KeySetResolver } from "./auth/key-set-resolver";
+import { TokenVerifier } from "./auth/token-verifier";
 import { createPaymentClient } from "./clients/payment-client";
 import { createProductClient } from "./clients/product-client";
 import { IdempotentOrderPlacement } from "./http/idempotent-order-placement";
@@ -77,6 +79,19 @@ export function createService(
     productDeadlineMs: config.productApi.deadlineMs,
   });
 
+  const { auth } = config;
+  const verifier = new TokenVerifier({
+    getKey: new KeySetResolver({
+      jwksUrl: auth.jwksUrl,
+      timeoutMs: auth.jwksTimeoutMs,
+      cooldownMs: auth.jwksCooldownMs,
+    }).getKey,
+    issuer: auth.issuer,
+    audience: auth.audience,
+    clockToleranceS: auth.clockToleranceS,
+    cacheSize: auth.tokenCacheSize,
+  });
+
   const lifecycle = new Lifecycle();
   const runtimeMetrics = new RuntimeMetricsReporter(metrics, { pool, redis, breakers });
   const app = createApp({
@@ -100,6 +115,8 @@ export function createService(
         breakers: Object.fromEntries(breakers.map((breaker) => [breaker.name, breaker.state])),
       }),
     },
+    callers: { verifier },
+    trustedProxies: config.trustedProxies,
     orders: {
       orders,
       idempotentPlacement: new IdempotentOrderPlacement({

@@ -15,6 +15,11 @@ const fakeEnvironment = z.object({
   FAKE_FAIL_NEXT: number(0),
   FAKE_DOWN: z.enum(["true", "false"]).default("false"),
   FAKE_DECLINE_RATE: number(0),
+  NODE_ENV: z.string().default("production"),
+  // The service's .env.example defaults, so `npm run dev` needs no setting at all.
+  FAKE_IDP_ISSUER: z.string().min(1).default("urn:order-service:dev-idp"),
+  FAKE_IDP_AUDIENCE: z.string().min(1).default("order-service"),
+  FAKE_IDP_TOKEN_TTL_S: z.coerce.number().int().min(1).max(86_400).default(3600),
 });
 
 export interface FakeConfig {
@@ -22,6 +27,12 @@ export interface FakeConfig {
   readonly logLevel: string;
   readonly paymentApiKey: string;
   readonly faults: Partial<FaultSettings>;
+  readonly nodeEnv: string;
+  readonly identityProvider: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly tokenTtlS: number;
+  };
 }
 
 export function parseFakeConfig(env: Environment, defaultPort: number): FakeConfig {
@@ -39,6 +50,12 @@ export function parseFakeConfig(env: Environment, defaultPort: number): FakeConf
     port: env_.PORT,
     logLevel: env_.LOG_LEVEL,
     paymentApiKey: env_.FAKE_PAYMENT_API_KEY,
+    nodeEnv: env_.NODE_ENV,
+    identityProvider: {
+      issuer: env_.FAKE_IDP_ISSUER,
+      audience: env_.FAKE_IDP_AUDIENCE,
+      tokenTtlS: env_.FAKE_IDP_TOKEN_TTL_S,
+    },
     faults: {
       latencyMs: env_.FAKE_LATENCY_MS,
       errorRate: env_.FAKE_ERROR_RATE,

@@ -10,6 +10,7 @@ export function runFake(
   name: string,
   defaultPort: number,
   buildApp: (config: FakeConfig, faults: FaultInjector) => Express,
+  refusal?: (config: FakeConfig) => string | undefined,
 ): void {
   let config: FakeConfig;
   try {
@@ -17,6 +18,12 @@ export function runFake(
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${name}: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const refused = refusal?.(config);
+  if (refused) {
+    process.stderr.write(`${name}: ${refused}\n`);
     process.exitCode = 1;
     return;
   }

@@ -35,7 +35,7 @@ export class IdempotentOrderPlacement {
   constructor(private readonly options: IdempotentOrderPlacementOptions) {}
 
   async handle(req: Request, res: Response, key: string, body: OrderRequest): Promise<void> {
-    const claim = await this.options.store.claim(key, requestFingerprint(body));
+    const claim = await this.options.store.claim(body.customerId, key, requestFingerprint(body));
     switch (claim.kind) {
       case "mismatch":
         throw new HttpProblem(

@@ -33,6 +33,8 @@ export class HttpProblem extends Error {
     readonly detail: string,
     readonly slug?: string,
     readonly members: Record<string, unknown> = {},
+    /** Headers the answer must carry (WWW-Authenticate on a 401, Retry-After on a 429). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(detail);
     this.name = "HttpProblem";
@@ -76,7 +78,7 @@ function problemOf(status: number, detail: string, slug?: string, members = {}):
   };
 }
 
-function expected(problem: Problem, headers: Record<string, string> = {}): ProblemAnswer {
+function expected(problem: Problem, headers: Readonly<Record<string, string>> = {}): ProblemAnswer {
   return { problem, headers, unexpected: false };
 }
 
@@ -98,7 +100,10 @@ function bodyParserAnswer(error: unknown): ProblemAnswer | undefined {
 
 export function toProblemAnswer(error: unknown): ProblemAnswer {
   if (error instanceof HttpProblem) {
-    return expected(problemOf(error.status, error.detail, error.slug, error.members));
+    return expected(
+      problemOf(error.status, error.detail, error.slug, error.members),
+      error.headers,
+    );
   }
   if (error instanceof ClaimLostError) {
     return expected(

@@ -1,5 +1,6 @@
-// Atomic claims on Idempotency-Keys in Postgres (a row per key, locked while deciding), so two
-// replicas receiving the same key at once cannot both act on it. Each claim carries a token:
+// Atomic claims on Idempotency-Keys in Postgres (a row per caller and key, locked while
+// deciding), so two replicas receiving the same key at once cannot both act on it. Keys are
+// scoped to the caller: the same string from two customers is two keys. Each claim carries a token:
 // only its holder may complete or release it, or link an order to it.
 import { randomUUID } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
@@ -12,6 +13,7 @@ export interface StoredResponse {
 
 /** Proof of holding a key: passed back to complete(), release() and the order insert. */
 export interface IdempotencyClaim {
+  readonly customerId: string;
   readonly key: string;
   readonly token: string;
 }
@@ -60,11 +62,15 @@ export class IdempotencyStore {
     private readonly options: IdempotencyStoreOptions,
   ) {}
 
-  async claim(key: string, requestHash: string): Promise<Claim> {
+  async claim(customerId: string, key: string, requestHash: string): Promise<Claim> {
     return withPoolClient(this.pool, async (client) => {
       for (let round = 1; ; round += 1) {
         await client.query("BEGIN");
-        const claim = await this.decide(client, { key, token: randomUUID() }, requestHash);
+        const claim = await this.decide(
+          client,
+          { customerId, key, token: randomUUID() },
+          requestHash,
+        );
         await client.query("COMMIT");
         if (claim || round === MAX_CLAIM_ROUNDS) return claim ?? { kind: "in-flight" };
       }
@@ -75,9 +81,9 @@ export class IdempotencyStore {
   async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `UPDATE idempotency_keys
-       SET claimed_until = NULL, claim_token = NULL, response_status = $3, response_body = $4
-       WHERE key = $1 AND claim_token = $2`,
-      [claim.key, claim.token, response.status, JSON.stringify(response.body)],
+       SET claimed_until = NULL, claim_token = NULL, response_status = $4, response_body = $5
+       WHERE customer_id = $1 AND key = $2 AND claim_token = $3`,
+      [claim.customerId, claim.key, claim.token, response.status, JSON.stringify(response.body)],
     );
     return rowCount === 1;
   }
@@ -89,13 +95,14 @@ export class IdempotencyStore {
   async release(claim: IdempotencyClaim): Promise<void> {
     await this.pool.query(
       `WITH forgotten AS (
-         DELETE FROM idempotency_keys WHERE key = $1 AND claim_token = $2 AND order_id IS NULL
+         DELETE FROM idempotency_keys
+         WHERE customer_id = $1 AND key = $2 AND claim_token = $3 AND order_id IS NULL
        )
        UPDATE idempotency_keys
        SET claimed_until = NULL, claim_token = NULL,
            response_status = ${RESUMABLE_STATUS}, response_body = NULL
-       WHERE key = $1 AND claim_token = $2 AND order_id IS NOT NULL`,
-      [claim.key, claim.token],
+       WHERE customer_id = $1 AND key = $2 AND claim_token = $3 AND order_id IS NOT NULL`,
+      [claim.customerId, claim.key, claim.token],
     );
   }
 
@@ -120,11 +127,19 @@ export class IdempotencyStore {
     requestHash: string,
   ): Promise<Claim | undefined> {
     const inserted = await client.query(
-      `INSERT INTO idempotency_keys (key, request_hash, claim_token, claimed_until, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4 / 1000.0),
-               now() + make_interval(secs => $5))
-       ON CONFLICT (key) DO NOTHING`,
-      [claim.key, requestHash, claim.token, this.options.claimTimeoutMs, this.options.ttlS],
+      `INSERT INTO idempotency_keys
+         (customer_id, key, request_hash, claim_token, claimed_until, expires_at)
+       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5 / 1000.0),
+               now() + make_interval(secs => $6))
+       ON CONFLICT (customer_id, key) DO NOTHING`,
+      [
+        claim.customerId,
+        claim.key,
+        requestHash,
+        claim.token,
+        this.options.claimTimeoutMs,
+        this.options.ttlS,
+      ],
     );
     if (inserted.rowCount === 1) return { kind: "claimed", claim };
 
@@ -138,9 +153,9 @@ export class IdempotencyStore {
                 AND (k.claimed_until IS NULL OR k.claimed_until <= now())
                 AND o.status IS DISTINCT FROM 'pending' AS expired
        FROM idempotency_keys k LEFT JOIN orders o ON o.id = k.order_id
-       WHERE k.key = $1
+       WHERE k.customer_id = $1 AND k.key = $2
        FOR UPDATE OF k`,
-      [claim.key],
+      [claim.customerId, claim.key],
     );
     const row = rows[0];
     if (!row) return undefined;
@@ -171,17 +186,22 @@ export class IdempotencyStore {
     { fresh }: { fresh: boolean },
   ): Promise<void> {
     const restart = fresh
-      ? ", order_id = NULL, created_at = now(), expires_at = now() + make_interval(secs => $5)"
+      ? ", order_id = NULL, created_at = now(), expires_at = now() + make_interval(secs => $6)"
       : "";
+    const params = [
+      claim.customerId,
+      claim.key,
+      requestHash,
+      claim.token,
+      this.options.claimTimeoutMs,
+    ];
     await client.query(
       `UPDATE idempotency_keys
-       SET request_hash = $2, claim_token = $3,
-           claimed_until = now() + make_interval(secs => $4 / 1000.0),
+       SET request_hash = $3, claim_token = $4,
+           claimed_until = now() + make_interval(secs => $5 / 1000.0),
            response_status = NULL, response_body = NULL ${restart}
-       WHERE key = $1`,
-      fresh
-        ? [claim.key, requestHash, claim.token, this.options.claimTimeoutMs, this.options.ttlS]
-        : [claim.key, requestHash, claim.token, this.options.claimTimeoutMs],
+       WHERE customer_id = $1 AND key = $2`,
+      fresh ? [...params, this.options.ttlS] : params,
     );
   }
 }

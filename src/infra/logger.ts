@@ -22,11 +22,15 @@ const SENSITIVE_KEYS = [
   "set-cookie",
   "paymentToken",
   "token",
+  "access_token",
   "PAYMENT_API_KEY",
   "apiKey",
   "password",
 ];
 const REDACTED = "[Redacted]";
+// A JWT (JWS compact form) wherever it appears - a header logged by mistake, an error message
+// quoting it: every one starts with base64url('{"'), i.e. "eyJ", then three dot-joined parts.
+const JWT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 
 export function createRedactor(secretValues: readonly string[] = []): (line: string) => string {
   const keyPattern = new RegExp(
@@ -35,7 +39,7 @@ export function createRedactor(secretValues: readonly string[] = []): (line: str
   );
   const secrets = secretValues.filter((value) => value.length >= 4);
   return (line) => {
-    let redacted = line.replace(keyPattern, `"$1":"${REDACTED}"`);
+    let redacted = line.replace(keyPattern, `"$1":"${REDACTED}"`).replace(JWT, REDACTED);
     for (const secret of secrets) redacted = redacted.split(secret).join(REDACTED);
     return redacted;
   };

@@ -116,8 +116,9 @@ export class OrderRepository {
       const claim = order.idempotencyClaim;
       if (claim) {
         const linked = await client.query(
-          "UPDATE idempotency_keys SET order_id = $3 WHERE key = $1 AND claim_token = $2",
-          [claim.key, claim.token, order.id],
+          `UPDATE idempotency_keys SET order_id = $4
+           WHERE customer_id = $1 AND key = $2 AND claim_token = $3`,
+          [claim.customerId, claim.key, claim.token, order.id],
         );
         // The claim expired and a retry holds the key now: it places the order, not us.
         if (linked.rowCount !== 1) throw new ClaimLostError(claim.key);
@@ -171,6 +172,15 @@ export class OrderRepository {
 
   async findById(id: string): Promise<Order | undefined> {
     const { rows } = await this.pool.query<OrderRow>(SELECT_ORDER_BY_ID, [id]);
+    return rows[0] && toOrder(rows[0]);
+  }
+
+  /** The order, if it exists and is the customer's: another's is never even read. */
+  async findCustomerOrder(customerId: string, id: string): Promise<Order | undefined> {
+    const { rows } = await this.pool.query<OrderRow>(
+      `${SELECT_ORDERS} WHERE o.id = $1 AND o.customer_id = $2`,
+      [id, customerId],
+    );
     return rows[0] && toOrder(rows[0]);
   }
 

@@ -22,7 +22,7 @@ const noControlCharacters = (what: string) => `${what} must not hold control cha
  * Never trimmed: " c-1" is not "c-1", and quietly turning one into the other would store or
  * look up a different customer or product than the one the client named.
  */
-const identifier = (what: string) =>
+export const identifier = (what: string) =>
   z
     .string({ error: `${what} must be a string` })
     .min(1, { error: `${what} must not be empty` })
@@ -45,7 +45,8 @@ const paymentToken = z
 
 export const createOrderBody = z.strictObject(
   {
-    customerId: identifier("customerId"),
+    /** Optional: the caller is the customer; when sent it must name the caller (403 otherwise). */
+    customerId: identifier("customerId").optional(),
     items: z
       .array(
         z.strictObject(
@@ -74,7 +75,7 @@ export const orderIdParams = z.object({
 
 export const listOrdersQuery = z.strictObject(
   {
-    customerId: identifier("customerId"),
+    customerId: identifier("customerId").optional(),
     limit: z.coerce
       .number({ error: "limit must be a number" })
       .int({ error: "limit must be a whole number" })

@@ -53,8 +53,9 @@ export class OrderService {
     return this.deps.charger.charge(order, request.paymentToken);
   }
 
-  async findOrder(id: string): Promise<Order | undefined> {
-    return this.deps.repository.findById(id);
+  /** Undefined when there is no such order or it is another customer's (the same to them). */
+  async findCustomerOrder(customerId: string, id: string): Promise<Order | undefined> {
+    return this.deps.repository.findCustomerOrder(customerId, id);
   }
 
   /** A customer's orders, newest first; `after` is the last order of the previous page. */

@@ -16,10 +16,12 @@ import {
   type TestDatabase,
 } from "./backing-services";
 import {
+  startFakeIdentityProvider,
   startFakePaymentService,
   startFakeProductService,
   TEST_PAYMENT_API_KEY,
   type RunningFake,
+  type RunningIdentityProvider,
 } from "./fake-upstreams";
 import { LogCapture } from "./log-capture";
 
@@ -33,23 +35,27 @@ export interface TestStack {
   readonly logs: LogCapture;
   readonly products: RunningFake;
   readonly payments: RunningFake;
+  readonly identity: RunningIdentityProvider;
   readonly database: TestDatabase;
+  /** `{ Authorization: "Bearer <token>" }` for the customer: what every /orders call needs. */
+  as(customerId: string): Promise<{ Authorization: string }>;
   close(): Promise<void>;
 }
 
 /** Backing services and upstreams another stack already runs (two replicas, one database). */
-export type SharedParts = Pick<TestStack, "database" | "products" | "payments">;
+export type SharedParts = Pick<TestStack, "database" | "products" | "payments" | "identity">;
 
 export async function startTestStack(
   env: Record<string, string> = {},
   shared?: SharedParts,
 ): Promise<TestStack> {
-  const [database, products, payments] = shared
-    ? [shared.database, shared.products, shared.payments]
+  const [database, products, payments, identity] = shared
+    ? [shared.database, shared.products, shared.payments, shared.identity]
     : await Promise.all([
         createTestDatabase(),
         startFakeProductService(),
         startFakePaymentService(),
+        startFakeIdentityProvider(),
       ]);
   const config = parseConfig({
     DATABASE_URL: database.url,
@@ -63,6 +69,7 @@ export async function startTestStack(
     // Short backoff keeps retrying tests fast; the policy itself is unit-tested.
     RETRY_BASE_DELAY_MS: "20",
     RETRY_MAX_DELAY_MS: "200",
+    ...identity.environment,
     ...env,
   });
   const logs = new LogCapture();
@@ -90,11 +97,15 @@ export async function startTestStack(
     logs,
     products,
     payments,
+    identity,
     database,
+    as: async (customerId) => ({ Authorization: await identity.bearer(customerId) }),
     async close() {
       for (const resource of [...resources].reverse()) await resource.close();
       await metrics.close();
-      if (!shared) await Promise.all([products.close(), payments.close(), database.drop()]);
+      if (!shared) {
+        await Promise.all([products.close(), payments.close(), identity.close(), database.drop()]);
+      }
     },
   };
 }

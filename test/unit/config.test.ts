@@ -4,10 +4,10 @@ import { parse } from "dotenv";
 import {
   ConfigError,
   environmentSchema,
-  isLocalHost,
   parseConfig,
   parseMigrationConfig,
 } from "../../src/config";
+import { isLocalHost } from "../../src/infra/local-host";
 import { parseFakeConfig } from "../../src/fakes/fake-config";
 import { FAKE_PAYMENT_GATEWAY_DEV_KEY } from "../../src/fakes/development-keys";
 
@@ -17,6 +17,9 @@ const required = {
   PRODUCT_API_URL: "http://products:8001",
   PAYMENT_API_URL: "https://payments.example",
   PAYMENT_API_KEY: "sk-very-secret-value",
+  AUTH_JWKS_URL: "https://idp.example/.well-known/jwks.json",
+  AUTH_ISSUER: "https://idp.example/",
+  AUTH_AUDIENCE: "orders",
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -83,9 +86,12 @@ describe("config", () => {
         "PRODUCT_API_URL: is required",
         "PAYMENT_API_URL: is required",
         "PAYMENT_API_KEY: is required",
+        "AUTH_JWKS_URL: is required",
+        "AUTH_ISSUER: is required",
+        "AUTH_AUDIENCE: is required",
       ]),
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(8);
   });
 
   it.each([
@@ -98,6 +104,11 @@ describe("config", () => {
     ["DATABASE_URL", "mysql://db/orders", "DATABASE_URL: must use postgres:// or postgresql://"],
     ["REDIS_URL", "http://cache", "REDIS_URL: must use redis:// or rediss://"],
     ["PRODUCT_API_URL", "ftp://products", "PRODUCT_API_URL: must use http:// or https://"],
+    ["AUTH_JWKS_URL", "file:///etc/keys", "AUTH_JWKS_URL: must use http:// or https://"],
+    ["AUTH_ISSUER", " https://idp/", "AUTH_ISSUER: must not start or end with white space"],
+    ["RATE_LIMIT_REQUESTS", "0", "RATE_LIMIT_REQUESTS: must be between 1 and 1000000"],
+    ["RATE_LIMIT_WINDOW_S", "1.5", "RATE_LIMIT_WINDOW_S: must be a whole number"],
+    ["AUTH_TOKEN_CACHE_SIZE", "-1", "AUTH_TOKEN_CACHE_SIZE: must be between 0 and 1000000"],
   ])("rejects %s=%s with a precise reason", (name, value, problem) => {
     expect(problemsOf({ ...required, [name]: value })).toEqual([problem]);
   });
@@ -256,6 +267,43 @@ describe("config", () => {
         PAYMENT_API_URL: "http://user:hunter22@payments.example.com",
       });
       expect(problem).toBe(refusal);
+    });
+  });
+
+  describe("callers and limits", () => {
+    it("defaults to 600 requests per 60 s, a 10000-token cache and no trusted proxy", () => {
+      const config = parseConfig(required);
+      expect(config.rateLimit).toEqual({ requests: 600, windowS: 60 });
+      expect(config.auth.tokenCacheSize).toBe(10_000);
+      expect(config.auth.clockToleranceS).toBe(5);
+      expect(config.trustedProxies).toEqual([]);
+    });
+
+    it("reads TRUSTED_PROXIES as a list of addresses, ranges and range names", () => {
+      const config = parseConfig({
+        ...required,
+        TRUSTED_PROXIES: "10.0.0.0/8, 192.168.1.7,fd00::/8 ,loopback",
+      });
+      expect(config.trustedProxies).toEqual(["10.0.0.0/8", "192.168.1.7", "fd00::/8", "loopback"]);
+    });
+
+    it.each(["true", "*", "10.0.0.0/33", "proxy.example", "10.0.0.1,", "::1/129", "1.2.3.4/8/8"])(
+      "refuses TRUSTED_PROXIES=%s (never 'believe everyone')",
+      (value) => {
+        expect(problemsOf({ ...required, TRUSTED_PROXIES: value })).toEqual([
+          "TRUSTED_PROXIES: must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) " +
+            "or loopback, linklocal, uniquelocal",
+        ]);
+      },
+    );
+
+    it("refuses an http:// AUTH_JWKS_URL on the network in production, but not a cluster-local one", () => {
+      const production = { ...required, NODE_ENV: "production" };
+      expect(problemsOf({ ...production, AUTH_JWKS_URL: "http://idp.example.com/jwks" })).toEqual([
+        "AUTH_JWKS_URL: must use https:// when NODE_ENV=production, unless its host is loopback or cluster-local",
+      ]);
+      const local = "http://identity-provider:8003/.well-known/jwks.json";
+      expect(parseConfig({ ...production, AUTH_JWKS_URL: local }).auth.jwksUrl).toBe(local);
     });
   });
 

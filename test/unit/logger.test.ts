@@ -25,6 +25,15 @@ describe("log redaction", () => {
     );
   });
 
+  it("scrubs a JWT wherever it appears, under any key or inside a message", () => {
+    const jwt =
+      "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJjLTEiLCJleHAiOjE3OTk5OTk5OTl9.c2lnbmF0dXJlX2J5dGVz";
+    expect(redact(`{"msg":"refused ${jwt} from client","raw":"${jwt}"}`)).toBe(
+      '{"msg":"refused [Redacted] from client","raw":"[Redacted]"}',
+    );
+    expect(redact(`{"access_token":"${jwt}"}`)).toBe('{"access_token":"[Redacted]"}');
+  });
+
   it("leaves other members alone", () => {
     expect(redact('{"customerId":"c1","nextCursor":"abc"}')).toBe(
       '{"customerId":"c1","nextCursor":"abc"}',

@@ -20,7 +20,10 @@ describe("README configuration table", () => {
       PRODUCT_API_URL: "http://products",
       PAYMENT_API_URL: "http://payments",
       PAYMENT_API_KEY: "a-long-enough-key",
-    }) as Record<string, string | number | undefined>;
+      AUTH_JWKS_URL: "http://idp/.well-known/jwks.json",
+      AUTH_ISSUER: "issuer",
+      AUTH_AUDIENCE: "audience",
+    }) as Record<string, unknown>;
     for (const { name, fallback } of rows) {
       if (fallback.startsWith("required")) continue;
       const expected = parsed[name] === undefined ? "unset" : String(parsed[name]);

@@ -1,0 +1,119 @@
+// The identity provider's key set over real HTTP: cached, refetched on rotation, served stale
+// when a refresh fails, and never asked more than once per cooldown while it is failing.
+import { createServer } from "node:http";
+import { jwtVerify } from "jose";
+import { KeySetResolver, KeySetUnavailableError } from "../../src/auth/key-set-resolver";
+import { generateSigningKey } from "../../src/fakes/signing-key-ring";
+import { listen } from "../../src/http/server";
+import {
+  startFakeIdentityProvider,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  type RunningIdentityProvider,
+} from "../support/fake-upstreams";
+import { claimsFor, signWith } from "../support/test-tokens";
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("KeySetResolver", () => {
+  let idp: RunningIdentityProvider;
+  beforeAll(async () => {
+    idp = await startFakeIdentityProvider();
+  });
+  afterAll(() => idp.close());
+  afterEach(() => idp.faults.reset());
+
+  const tokenFrom = (key = idp.keys.current) =>
+    signWith(key.privateKey, claimsFor("customer-1"), { alg: "RS256", kid: key.kid });
+  const verify = async (resolver: KeySetResolver, token: string) =>
+    (await jwtVerify(token, resolver.getKey, { issuer: TEST_ISSUER, audience: TEST_AUDIENCE }))
+      .payload.sub;
+  const jwksFetches = () => idp.faults.calls;
+
+  it("fetches the key set once for many verifications", async () => {
+    const resolver = new KeySetResolver({ jwksUrl: idp.jwksUrl, timeoutMs: 500, cooldownMs: 0 });
+    const before = jwksFetches();
+    const token = await tokenFrom();
+    for (let i = 0; i < 5; i += 1) expect(await verify(resolver, token)).toBe("customer-1");
+    expect(jwksFetches() - before).toBe(1);
+  });
+
+  it("serves the last key set when a refresh past its max age fails", async () => {
+    const resolver = new KeySetResolver({
+      jwksUrl: idp.jwksUrl,
+      timeoutMs: 300,
+      cooldownMs: 1000,
+      maxAgeMs: 50,
+    });
+    const token = await tokenFrom();
+    await verify(resolver, token);
+    await pause(80);
+    idp.faults.update({ down: true });
+    expect(await verify(resolver, token)).toBe("customer-1");
+  });
+
+  it("asks a failing provider once per cooldown, not once per verification", async () => {
+    const resolver = new KeySetResolver({
+      jwksUrl: idp.jwksUrl,
+      timeoutMs: 300,
+      cooldownMs: 60_000,
+      maxAgeMs: 50,
+    });
+    const token = await tokenFrom();
+    await verify(resolver, token);
+    await pause(80);
+    idp.faults.update({ errorRate: 1, errorStatus: 503 });
+    const before = jwksFetches();
+    for (let i = 0; i < 10; i += 1) expect(await verify(resolver, token)).toBe("customer-1");
+    expect(jwksFetches() - before).toBe(1);
+  });
+
+  it("throws KeySetUnavailableError when it never got a key set", async () => {
+    idp.faults.update({ down: true });
+    const resolver = new KeySetResolver({ jwksUrl: idp.jwksUrl, timeoutMs: 300, cooldownMs: 0 });
+    await expect(verify(resolver, await tokenFrom())).rejects.toThrow(KeySetUnavailableError);
+  });
+
+  it("refuses to follow a redirect, even to the real key set", async () => {
+    const redirector = createServer((_req, res) => {
+      res.writeHead(302, { location: idp.jwksUrl }).end();
+    });
+    const port = await listen(redirector, 0);
+    try {
+      const resolver = new KeySetResolver({
+        jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
+        timeoutMs: 300,
+        cooldownMs: 0,
+      });
+      const before = jwksFetches();
+      await expect(verify(resolver, await tokenFrom())).rejects.toThrow(KeySetUnavailableError);
+      expect(jwksFetches() - before).toBe(0);
+    } finally {
+      redirector.close();
+    }
+  });
+
+  it("refetches when a token names a key it does not know (rotation)", async () => {
+    const resolver = new KeySetResolver({ jwksUrl: idp.jwksUrl, timeoutMs: 500, cooldownMs: 0 });
+    await verify(resolver, await tokenFrom());
+    idp.keys.rotate();
+    expect(await verify(resolver, await tokenFrom())).toBe("customer-1");
+  });
+
+  it("does not refetch for an unknown key id within the cooldown", async () => {
+    const resolver = new KeySetResolver({
+      jwksUrl: idp.jwksUrl,
+      timeoutMs: 500,
+      cooldownMs: 60_000,
+    });
+    await verify(resolver, await tokenFrom());
+    const before = jwksFetches();
+    const stranger = generateSigningKey();
+    for (let i = 0; i < 5; i += 1) {
+      await expect(verify(resolver, await tokenFrom(stranger))).rejects.toMatchObject({
+        code: "ERR_JWKS_NO_MATCHING_KEY",
+      });
+    }
+    expect(jwksFetches() - before).toBe(0);
+  });
+});
