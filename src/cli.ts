@@ -6,6 +6,7 @@ const commands: Record<string, string> = {
   reconcile: "./admin/reconcile",
   "fake-products": "./fakes/product-service",
   "fake-payments": "./fakes/payment-service",
+  "fake-identity": "./fakes/identity-provider",
 };
 
 const [command = "serve", ...rest] = process.argv.slice(2);
