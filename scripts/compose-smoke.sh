@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Proves the container setup end to end in a real Docker engine (`make compose-smoke`):
-# builds the image, starts the compose stack, places an order through 127.0.0.1:8000, reads it
-# back, runs the admin processes, checks the api's logs are JSON lines, scales api to 3
+# builds the image, starts the compose stack, gets a token from the development identity
+# provider (127.0.0.1:8003), checks /orders refuses a call without one, places an order through
+# 127.0.0.1:8000 with it, reads it back (and not as another customer), runs the admin processes, checks the api's logs are JSON lines, scales api to 3
 # replicas behind the proxy, stops api gracefully (exit code and time), and always removes
 # what it created. Needs docker (with compose), curl, bash 4+ and GNU date (Linux; on macOS,
 # Homebrew's bash and coreutils). Not part of `npm test`; .ci/run runs it when `docker info`
 # works.
 #
 # It runs as its own compose project, so `down -v` never touches the volumes of a stack you
-# started yourself; stop that one first (or set API_HOST_PORT/PRODUCTS_HOST_PORT/
-# PAYMENTS_HOST_PORT), since both would publish the same host ports.
+# started yourself; stop that one first, since both would publish the same host ports
+# (API_HOST_PORT/PRODUCTS_HOST_PORT/PAYMENTS_HOST_PORT/IDENTITY_HOST_PORT move them) and pin
+# the same network subnet (docker-compose.yml, for the proxy's fixed address).
 #
 #   SMOKE_PROJECT   compose project name (default order-service-smoke)
 #   SMOKE_REPLICAS  api replicas for the scaling step (default 3; 1 skips it)
@@ -20,6 +22,7 @@ cd "$(dirname "$0")/.."
 PROJECT="${SMOKE_PROJECT:-order-service-smoke}"
 REPLICAS="${SMOKE_REPLICAS:-3}"
 BASE_URL="http://127.0.0.1:${API_HOST_PORT:-8000}"
+IDP_URL="http://127.0.0.1:${IDENTITY_HOST_PORT:-8003}" # the development identity provider
 IMAGE="order-service:dev" # docker-compose.yml's image for api, migrate and the fakes
 RUN_ID="smoke-$(date +%s)-$$"
 PAYMENT_TOKEN="tok_ok"
@@ -61,7 +64,7 @@ cleanup() {
   local status=$?
   if [ "$status" -ne 0 ]; then
     printf '\n== the last api log lines (status %s)\n' "$status" >&2
-    compose logs --no-color --tail 30 api proxy migrate >&2 2>/dev/null || true
+    compose logs --no-color --tail 30 api proxy migrate identity >&2 2>/dev/null || true
   fi
   if [ "${SMOKE_KEEP:-0}" = 1 ]; then
     printf '\n== SMOKE_KEEP=1: left running; remove with: docker compose -p %s down -v\n' "$PROJECT"
@@ -75,14 +78,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# http METHOD PATH [BODY] -> the body in $http_body, the status code in $http_status
+# http METHOD PATH [BODY] -> the body in $http_body, the status code in $http_status; with
+# `Authorization: Bearer $bearer_token` when a token is set (every /orders call needs one).
+bearer_token=""
 http() {
-  local method=$1 path=$2 body=${3:-} out
+  local method=$1 path=$2 body=${3:-} out auth=()
+  if [ -n "$bearer_token" ]; then auth=(-H "Authorization: Bearer $bearer_token"); fi
   out=$(curl -sS --max-time 20 -X "$method" "$BASE_URL$path" \
     -H "X-Request-Id: $RUN_ID-$step_number" -H 'Content-Type: application/json' \
-    ${body:+--data "$body"} -w '\n%{http_code}') || fail "$method $path: no answer from $BASE_URL"
+    ${auth[@]+"${auth[@]}"} ${body:+--data "$body"} -w '\n%{http_code}') ||
+    fail "$method $path: no answer from $BASE_URL"
   http_status=${out##*$'\n'}
   http_body=${out%$'\n'*}
+}
+# as_customer TOKEN COMMAND...: runs the command with another caller's token.
+as_customer() { local bearer_token=$1; shift; "$@"; }
+
+# token_for CUSTOMER: an access token the identity provider signs for CUSTOMER (its `sub`).
+token_for() {
+  local out status
+  out=$(curl -sS --max-time 20 -X POST "$IDP_URL/token" -H 'Content-Type: application/json' \
+    --data "{\"customerId\":\"$1\"}" -w '\n%{http_code}') || fail "POST $IDP_URL/token: no answer"
+  status=${out##*$'\n'}
+  [ "$status" = 200 ] || fail "POST $IDP_URL/token for $1: HTTP $status: ${out%$'\n'*}"
+  json_field access_token <<<"${out%$'\n'*}"
 }
 expect_status() { # expect_status CODE WHAT
   [ "$http_status" = "$1" ] || fail "$2: expected HTTP $1, got $http_status: $http_body"
@@ -119,6 +138,30 @@ expect_status 200 "GET /health/live"
 http GET /health/startup
 expect_status 200 "GET /health/startup"
 
+step "get a token from the identity provider ($IDP_URL)"
+jwks=$(curl -sS --max-time 20 "$IDP_URL/.well-known/jwks.json") || fail "GET $IDP_URL/.well-known/jwks.json: no answer"
+# shellcheck disable=SC2016 # JavaScript, not shell, in single quotes
+node_in_image -e '
+  let text = ""; process.stdin.on("data", (c) => (text += c)).on("end", () => {
+    const { keys } = JSON.parse(text);
+    if (!Array.isArray(keys) || keys.length === 0) throw new Error(`no keys: ${text}`);
+    const secret = keys.filter((k) => ["d", "p", "q", "dp", "dq", "qi", "oth", "k"].some((m) => m in k));
+    if (secret.length) throw new Error(`private key material published for ${secret.map((k) => k.kid)}`);
+    console.log(`   JWKS: ${keys.length} public ${keys.map((k) => `${k.kty}/${k.alg}`).join(", ")} key(s), no private members`);
+  });' <<<"$jwks" || fail "the identity provider's JWKS is not a public key set"
+bearer_token=$(token_for "$RUN_ID")
+[ -n "$bearer_token" ] || fail "the identity provider answered no access_token"
+info "POST /token for $RUN_ID: a ${#bearer_token}-character JWT"
+
+step "no token, no orders (GET /orders without Authorization)"
+challenge=$(curl -sS --max-time 20 -o /dev/null -w '%{http_code} %header{www-authenticate}' \
+  -H "X-Request-Id: $RUN_ID-$step_number" "$BASE_URL/orders") || fail "GET /orders: no answer from $BASE_URL"
+[[ "$challenge" == "401 Bearer"* ]] ||
+  fail "GET /orders without a token: expected 401 with WWW-Authenticate: Bearer, got '$challenge'"
+info "GET /orders without a token: HTTP ${challenge%% *}, WWW-Authenticate: ${challenge#* }"
+as_customer "not-a-jwt" http GET /orders
+expect_status 401 "GET /orders with a token that is no JWT"
+
 step "place an order (POST /orders)"
 http POST /orders "{\"customerId\":\"$RUN_ID\",\"items\":[{\"productId\":\"sku-mug\",\"quantity\":2}],\"paymentToken\":\"$PAYMENT_TOKEN\"}"
 expect_status 201 "POST /orders"
@@ -135,6 +178,8 @@ expect_status 200 "GET /orders/$order_id"
 [ "$(json_field id <<<"$http_body")" = "$order_id" ] || fail "a different order came back: $http_body"
 [ "$(json_field status <<<"$http_body")" = paid ] || fail "the stored order is not paid: $http_body"
 info "same id, status paid"
+as_customer "$(token_for "$RUN_ID-someone-else")" http GET "/orders/$order_id"
+expect_status 404 "GET /orders/$order_id as another customer"
 
 step "admin processes from the same image (docker compose run --rm api ...)"
 # admin COMMAND: its stdout (the JSON log) in $admin_output; stderr shown only on failure.
@@ -154,7 +199,7 @@ info "migrate: exit 0, \"$(json_field msg <<<"$(tail -n 1 <<<"$admin_output")")\
 admin reconcile
 info "reconcile: exit 0, \"$(json_field msg <<<"$(tail -n 1 <<<"$admin_output")")\""
 
-step "api logs are JSON lines, carry the request id and no secrets"
+step "api logs are JSON lines, carry the request id and no secrets (no bearer token either)"
 api_container=$(compose ps -q api | head -n 1)
 # shellcheck disable=SC2016 # JavaScript, not shell, in single quotes
 docker logs "$api_container" 2>&1 | node_in_image -e '
@@ -172,7 +217,7 @@ docker logs "$api_container" 2>&1 | node_in_image -e '
     const leaked = secrets.filter((s) => text.includes(s));
     if (leaked.length) throw new Error(`secret values in the logs: ${leaked.join(", ")}`);
     console.log(`   ${lines.length} lines, all JSON; the order request ${requestId} is logged; no token or key`);
-  });' "$order_request_id" "$PAYMENT_TOKEN" "compose-fake-payment-key" || fail "the api logs are not what they should be"
+  });' "$order_request_id" "$PAYMENT_TOKEN" "compose-fake-payment-key" "$bearer_token" || fail "the api logs are not what they should be"
 
 if [ "$REPLICAS" -gt 1 ]; then
   step "scale api to $REPLICAS replicas behind the proxy (docker compose up --scale api=$REPLICAS)"

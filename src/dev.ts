@@ -1,7 +1,8 @@
 // `npm run dev`: the whole stack without Docker. Uses .env.example's working defaults
 // (overridden by .env and the real environment), checks Postgres and Redis with one clear
-// line each, creates and migrates the database, then runs the two fake upstreams and the
-// service (restarted on change) until Ctrl-C.
+// line each, creates and migrates the database, then runs the fake upstreams (products,
+// payments, the development identity provider) and the service (restarted on change) until
+// Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -87,6 +88,17 @@ function run(name: string, args: string[], env: Record<string, string>): ChildPr
   return child;
 }
 
+/** The shell line that asks the identity provider for a token and keeps it in $TOKEN. */
+function tokenCommand(env: Record<string, string>): string {
+  const tokenUrl = new URL("/token", env.AUTH_JWKS_URL).href;
+  const accessToken = `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token'`;
+  return [
+    `  TOKEN=$(curl -s -X POST ${tokenUrl} -H 'content-type: application/json' \\`,
+    `    -d '{"customerId":"c-42"}' | ${accessToken})`,
+    `  curl -s http://127.0.0.1:${env.PORT}/orders -H "Authorization: Bearer $TOKEN"`,
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
   const env = developmentEnvironment();
   await ensureDatabase(env.DATABASE_URL!);
@@ -105,9 +117,18 @@ async function main(): Promise<void> {
       PORT: port(env.PAYMENT_API_URL!),
       FAKE_PAYMENT_API_KEY: env.PAYMENT_API_KEY!,
     }),
+    // Signs for the issuer and audience the service expects; it refuses to run in production.
+    run("fake identity provider", ["src/fakes/identity-provider.ts"], {
+      ...env,
+      PORT: port(env.AUTH_JWKS_URL!),
+      NODE_ENV: "development",
+      FAKE_IDP_ISSUER: env.AUTH_ISSUER!,
+      FAKE_IDP_AUDIENCE: env.AUTH_AUDIENCE!,
+    }),
     run("service", ["watch", "--clear-screen=false", "src/main.ts"], env),
   ];
   say(`service on http://127.0.0.1:${env.PORT}  (Ctrl-C stops everything)`);
+  say(`every /orders request needs a token; get one for customer c-42 with:\n${tokenCommand(env)}`);
   // Ctrl-C reaches every process of the terminal's group by itself; forwarding it too would
   // be a second signal, which the service treats as "exit now".
   process.on("SIGINT", () => undefined);

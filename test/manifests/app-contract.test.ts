@@ -165,6 +165,7 @@ describeRendered("manifests against the app", () => {
         containerOf(pod("CronJob", "order-service-reconcile"), "reconcile").command,
         containerOf(pod("Deployment", "product-service"), "product-service").command,
         containerOf(pod("Deployment", "payment-service"), "payment-service").command,
+        containerOf(pod("Deployment", "identity-provider"), "identity-provider").command,
       ];
       for (const command of commands) {
         const [node, script] = command ?? [];

@@ -1,6 +1,7 @@
 // The Dockerfile, .dockerignore and docker-compose.yml, checked statically against the app
 // (no Docker needed; scripts/compose-smoke.sh proves the same files in a real engine).
 import { existsSync, readFileSync } from "node:fs";
+import { BlockList } from "node:net";
 import path from "node:path";
 import { parse } from "yaml";
 import { environmentSchema } from "../../src/config";
@@ -118,12 +119,17 @@ interface ComposeService {
   user?: string;
   privileged?: boolean;
   cap_drop?: string[];
+  networks?: Record<string, { ipv4_address?: string } | null> | string[];
+}
+interface ComposeNetwork {
+  ipam?: { config?: { subnet?: string; ip_range?: string; gateway?: string }[] };
 }
 const interpolate = (text: string) =>
   text.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name: string, fallback = "") => fallback);
 const compose = parse(interpolate(read("docker-compose.yml")), { merge: true }) as {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+  networks?: Record<string, ComposeNetwork>;
 };
 const services = compose.services;
 const api = services.api!;
@@ -313,9 +319,17 @@ describe(".dockerignore", () => {
 
 // ---------------------------------------------------------------------------------------------
 describe("docker-compose.yml", () => {
-  it("runs the service, its migration and both fakes from the one image it builds", () => {
+  it("runs the service, its migration and the fakes from the one image it builds", () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(["api", "migrate", "products", "payments", "postgres", "redis"]),
+      expect.arrayContaining([
+        "api",
+        "migrate",
+        "products",
+        "payments",
+        "identity",
+        "postgres",
+        "redis",
+      ]),
     );
     for (const [name, service] of appServices) {
       // Each can build it, so `up` never tries to pull an image that only exists locally.
@@ -327,7 +341,7 @@ describe("docker-compose.yml", () => {
       expect(service.cap_drop).toEqual(["ALL"]);
     }
     expect(appServices.map(([name]) => name).sort()).toEqual(
-      ["api", "migrate", "payments", "products"].sort(),
+      ["api", "identity", "migrate", "payments", "products"].sort(),
     );
     expect(services.migrate!.command).toEqual(["migrate"]);
     expect(services.api!.command).toEqual(["serve"]);
@@ -344,6 +358,7 @@ describe("docker-compose.yml", () => {
     expect(new URL(apiEnv.REDIS_URL!).hostname).toBe("redis");
     expect(new URL(apiEnv.PRODUCT_API_URL!).hostname).toBe("products");
     expect(new URL(apiEnv.PAYMENT_API_URL!).hostname).toBe("payments");
+    expect(new URL(apiEnv.AUTH_JWKS_URL!).hostname).toBe("identity");
   });
 
   it("commits only obviously fake secrets, and the fake gateway accepts the api's key", () => {
@@ -371,6 +386,7 @@ describe("docker-compose.yml", () => {
     for (const [name, url] of [
       ["products", apiEnv.PRODUCT_API_URL],
       ["payments", apiEnv.PAYMENT_API_URL],
+      ["identity", apiEnv.AUTH_JWKS_URL],
     ] as const) {
       const fakePort = Number(new URL(url!).port);
       expect(Number(services[name]!.environment?.PORT)).toBe(fakePort);
@@ -404,11 +420,42 @@ describe("docker-compose.yml", () => {
       redis: { condition: "service_healthy" },
       migrate: { condition: "service_completed_successfully" },
     });
+    // The fakes, the identity provider among them, only need to have started: the api asks
+    // them per request (and fetches the key set on the first token), never at start.
+    for (const fake of ["products", "payments", "identity"]) {
+      expect([fake, (api.depends_on as Record<string, unknown>)[fake]]).toEqual([
+        fake,
+        { condition: "service_started" },
+      ]);
+    }
     expect(services.migrate!.depends_on).toMatchObject({
       postgres: { condition: "service_healthy" },
     });
     expect(api.healthcheck?.test?.slice(0, 3)).toEqual(["CMD", "node", "-e"]);
     expect(api.healthcheck?.test?.[3]).toContain("/health/ready");
+  });
+
+  it("believes X-Forwarded-For from the proxy's fixed address alone, never from the host", () => {
+    const proxyNetworks = services.proxy!.networks as Record<string, { ipv4_address?: string }>;
+    const proxyAddress = proxyNetworks.default?.ipv4_address;
+    expect(apiEnv.TRUSTED_PROXIES).toBe(proxyAddress);
+    const [pool] = compose.networks?.default?.ipam?.config ?? [];
+    const inRange = (cidr: string | undefined, address: string) => {
+      const [prefix = "", bits = ""] = (cidr ?? "").split("/");
+      const range = new BlockList();
+      range.addSubnet(prefix, Number(bits), "ipv4");
+      return range.check(address, "ipv4");
+    };
+    // On the network, but outside the range other containers are given, so none can take it
+    // before the proxy starts (it starts last, after a healthy api).
+    expect(inRange(pool?.subnet, proxyAddress!)).toBe(true);
+    expect(inRange(pool?.ip_range, proxyAddress!)).toBe(false);
+    // Requests from the host reach the proxy from the gateway: never believed.
+    expect(pool?.gateway).toBeDefined();
+    expect(apiEnv.TRUSTED_PROXIES!.split(",")).not.toContain(pool?.gateway);
+    expect(apiEnv.TRUSTED_PROXIES).not.toContain("/"); // an address, not a range
+    const haproxy = read("deploy/compose/proxy/haproxy.cfg");
+    expect(haproxy).toMatch(/^\s*option forwardfor\b/m);
   });
 
   it("lets the graceful shutdown finish before docker kills the container", () => {

@@ -6,6 +6,8 @@ import path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, parseConfig, type Environment } from "../../src/config";
 import { FAKE_PAYMENT_GATEWAY_DEV_KEY } from "../../src/fakes/development-keys";
+import { parseFakeConfig } from "../../src/fakes/fake-config";
+import { JWKS_PATH } from "../../src/fakes/identity-provider-app";
 import { containerEnv } from "./support/container-env";
 import { describeRendered, render, repoRoot, targetNames } from "./support/render";
 import { containerOf, podOf } from "./support/workloads";
@@ -48,6 +50,22 @@ describe("docker-compose.yml", () => {
   it("gives the fake gateway and the api one key of their own, not the development key", () => {
     expect(composeEnvironment("payments").FAKE_PAYMENT_API_KEY).toBe(api.PAYMENT_API_KEY);
     expect(api.PAYMENT_API_KEY).not.toBe(FAKE_PAYMENT_GATEWAY_DEV_KEY);
+  });
+
+  it("runs the identity provider outside production, signing what the api expects", () => {
+    const identity = parseFakeConfig(composeEnvironment("identity"), 8003);
+    // The entry point refuses NODE_ENV=production, the image's default.
+    expect(identity.nodeEnv).toBe("development");
+    expect(identity.identityProvider).toMatchObject({
+      issuer: api.AUTH_ISSUER,
+      audience: api.AUTH_AUDIENCE,
+    });
+    const jwks = new URL(api.AUTH_JWKS_URL ?? "");
+    expect([jwks.hostname, Number(jwks.port), jwks.pathname]).toEqual([
+      "identity",
+      identity.port,
+      JWKS_PATH,
+    ]);
   });
 });
 

@@ -4,8 +4,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { parseFakeConfig } from "../../src/fakes/fake-config";
+import { JWKS_PATH } from "../../src/fakes/identity-provider-app";
 import { containerEnv } from "./support/container-env";
-import { describeRendered, render, repoRoot } from "./support/render";
+import { describeRendered, findObject, render, repoRoot } from "./support/render";
 import { allContainers, containerOf, podOf } from "./support/workloads";
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), "utf8");
@@ -79,7 +80,8 @@ describeRendered("kind overlay", () => {
     const own = allContainers(objects).filter((r) =>
       r.container.image?.startsWith("order-service"),
     );
-    expect(own.length).toBeGreaterThanOrEqual(5); // service, migrate, reconcile, two fakes
+    // service, migrate, reconcile, the two fake upstreams and the identity provider
+    expect(own.length).toBeGreaterThanOrEqual(6);
     for (const { container, where } of own) {
       expect([where, container.image, container.imagePullPolicy]).toEqual([
         where,
@@ -133,5 +135,35 @@ describeRendered("kind overlay", () => {
       expect(fakeConfig.port).toBe(Number(new URL(appEnv[urlName] ?? "").port));
       if (name === "payment-service") expect(fakeConfig.paymentApiKey).toBe(appEnv.PAYMENT_API_KEY);
     }
+  });
+
+  it("runs the identity provider where AUTH_JWKS_URL points, outside production, signing what the service checks", () => {
+    const app = podOf(objects, "Deployment", "order-service");
+    const appEnv = containerEnv(objects, app, containerOf(app, "order-service")).values;
+    const pod = podOf(objects, "Deployment", "identity-provider");
+    const idp = containerOf(pod, "identity-provider");
+    const idpConfig = parseFakeConfig(containerEnv(objects, pod, idp).values, 0);
+    // Its entry point refuses NODE_ENV=production, which the image sets.
+    expect(idpConfig.nodeEnv).toBe("development");
+    expect(idpConfig.identityProvider).toMatchObject({
+      issuer: appEnv.AUTH_ISSUER,
+      audience: appEnv.AUTH_AUDIENCE,
+    });
+    const jwks = new URL(appEnv.AUTH_JWKS_URL ?? "");
+    const service = findObject<{ spec: { ports: { port: number }[] } }>(
+      objects,
+      "Service",
+      jwks.hostname,
+    );
+    expect(service.spec.ports.map((p) => p.port)).toContain(Number(jwks.port));
+    expect(jwks.pathname).toBe(JWKS_PATH);
+    expect(idpConfig.port).toBe(idp.ports?.[0]?.containerPort);
+    // Its keys live in memory: a second replica would sign with keys the first never publishes.
+    const deployment = findObject<{ spec: { replicas?: number } }>(
+      objects,
+      "Deployment",
+      "identity-provider",
+    );
+    expect(deployment.spec.replicas).toBe(1);
   });
 });

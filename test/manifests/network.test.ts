@@ -116,6 +116,25 @@ describeRendered("network policies", () => {
       );
     });
 
+    it("lets only the service's api pods reach the identity provider, which signs for anyone", () => {
+      const env = containerEnv(objects, api, containerOf(api, "order-service")).values;
+      const jwks = new URL(env.AUTH_JWKS_URL ?? "");
+      const port = Number(jwks.port) || (defaultPorts[jwks.protocol] as number);
+      const [idp, ...more] = backend(objects, api, jwks.hostname, port);
+      expect(more).toEqual([]);
+      expect(idp?.pod.owner.metadata.name).toBe("identity-provider");
+      const to = endpoint(idp!.pod);
+      const reach = (from: Endpoint) =>
+        network.allows({ from, to, port: idp!.port, protocol: "TCP" });
+      expect(reach(endpoint(api))).toBe(true);
+      // The admin processes share the service's config (AUTH_JWKS_URL too) but verify nothing.
+      expect(reach(endpoint(podOf(objects, "Job", "order-service-migrate")))).toBe(false);
+      expect(reach(endpoint(podOf(objects, "CronJob", "order-service-reconcile")))).toBe(false);
+      expect(reach(endpoint(podOf(objects, "Deployment", "product-service")))).toBe(false);
+      expect(reach(elsewhere)).toBe(false);
+      expect(reach({ namespace: ns, labels: { app: "curious" } })).toBe(false);
+    });
+
     it("lets the log shipper reach Loki exactly when the Loki output is configured", () => {
       const fluentBit = containersOf(api).find((ref) => ref.container.name === "fluent-bit");
       const env = fluentBit ? containerEnv(objects, api, fluentBit.container).values : {};
