@@ -9,6 +9,8 @@ import { TokenVerifier } from "./auth/token-verifier";
 import { createPaymentClient } from "./clients/payment-client";
 import { createProductClient } from "./clients/product-client";
 import { IdempotentOrderPlacement } from "./http/idempotent-order-placement";
+import { limitRequests } from "./http/rate-limit";
+import { createSharedRateLimiter } from "./limits/shared-rate-limiter";
 import { IdempotencyStore } from "./idempotency/idempotency-store";
 import type { Config } from "./config";
 import type { Logger } from "./infra/logger";
@@ -92,6 +94,21 @@ export function createService(
     cacheSize: auth.tokenCacheSize,
   });
 
+  const rateLimit = limitRequests({
+    limiter: createSharedRateLimiter({ redis, ...config.rateLimit, logger, metrics }),
+    policyName: "per-caller",
+    metrics,
+    route: "/orders",
+    // Authenticated callers by who they are (wherever they call from); anyone else by
+    // address (req.ip, which believes X-Forwarded-For only from TRUSTED_PROXIES).
+    keyOf: (req, res) => {
+      const authentication = res.locals.authentication;
+      return authentication && "caller" in authentication
+        ? `sub:${authentication.caller.customerId}`
+        : `ip:${req.ip ?? "unknown"}`;
+    },
+  });
+
   const lifecycle = new Lifecycle();
   const runtimeMetrics = new RuntimeMetricsReporter(metrics, { pool, redis, breakers });
   const app = createApp({
@@ -115,7 +132,7 @@ export function createService(
         breakers: Object.fromEntries(breakers.map((breaker) => [breaker.name, breaker.state])),
       }),
     },
-    callers: { verifier },
+    callers: { verifier, rateLimit },
     trustedProxies: config.trustedProxies,
     orders: {
       orders,

@@ -44,6 +44,8 @@ const emitted: { statsd: string; type: StatsdType; tags: string[]; prometheus?: 
   { statsd: "pg.pool.waiting", type: "gauge", tags: [] },
   { statsd: "redis.up", type: "gauge", tags: [] },
   { statsd: "idempotency.replays", type: "counter", tags: [] },
+  { statsd: "rate_limit.limited", type: "counter", tags: ["route"] },
+  { statsd: "rate_limit.failed_open", type: "counter", tags: [] },
   { statsd: "process.uptime_seconds", type: "gauge", tags: [] },
   { statsd: "process.event_loop_delay_p99_ms", type: "gauge", tags: [] },
   { statsd: "process.heap_used_bytes", type: "gauge", tags: [] },
