@@ -6,14 +6,16 @@
 import { existsSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
+import { AUTH_ROUNDS, benchAuthCost } from "./scenarios/auth-cost";
 import { benchLiveness } from "./scenarios/liveness";
 import { benchOrderCreate } from "./scenarios/order-create";
 import { benchOrderRead } from "./scenarios/order-read";
 import { benchStartup, STARTS } from "./scenarios/startup";
 import { createBenchDatabase, dropBenchDatabase, seedOrders } from "./support/bench-database";
 import { PROJECT_ROOT, stopAllChildren } from "./support/child-processes";
+import { bearersFor } from "./support/identity-provider";
 import { deleteBenchKeys } from "./support/redis-keys";
-import { loadTable, mb, ratio, targetTable, type TargetRow } from "./support/report";
+import { authTable, loadTable, mb, ratio, targetTable, type TargetRow } from "./support/report";
 import { readRss, RssSampler, type RssReading } from "./support/rss";
 import { startService, startUpstreams, type ServiceSetup } from "./support/service";
 import { startStatsdSink, type StatsdSink } from "./support/statsd-sink";
@@ -39,26 +41,41 @@ async function bench(): Promise<void> {
       `NODE_OPTIONS=${nodeOptions ?? "(none)"}`,
   );
 
-  console.log("setup: database orders_bench (migrated), seed, fake upstreams, service");
+  console.log(
+    "setup: database orders_bench (migrated), seed, fake upstreams and identity provider, " +
+      "tokens, service",
+  );
   const databaseUrl = await createBenchDatabase();
-  const orderIds = await seedOrders(databaseUrl, SEEDED_ORDERS);
+  const orders = await seedOrders(databaseUrl, SEEDED_ORDERS);
   const setup: ServiceSetup = {
     databaseUrl,
     upstreams: await startUpstreams(),
     statsdPort: statsdSink?.port,
     nodeOptions,
   };
+  // One RS256 token per customer owning seeded orders: GET /orders/:id reads each order as its owner.
+  const bearers = await bearersFor(
+    setup.upstreams.identity,
+    orders.map((order) => order.customerId),
+  );
   const service = await startService(setup);
   const rss = new RssSampler(service.child.pid);
+
+  console.log(`authentication: TokenVerifier.verify over ${bearers.size} tokens, no HTTP`);
+  const auth = await benchAuthCost(
+    setup.upstreams.identity,
+    [...bearers.values()].map((bearer) => bearer.replace(/^Bearer /, "")),
+  );
+  const [joseAlone, verifyUncached, verifyAsService, verifyCached] = auth;
 
   console.log(`startup: ${STARTS} starts of dist/main.js`);
   const startup = await benchStartup(setup);
   console.log("GET /health/live");
   const live = await benchLiveness(service, rss);
-  console.log("GET /orders/:id");
-  const read = await benchOrderRead(service, databaseUrl, orderIds, rss);
+  console.log("GET /orders/:id (service with its token cache, and without)");
+  const read = await benchOrderRead(service, setup, orders, bearers, rss);
   console.log("POST /orders");
-  const create = await benchOrderCreate(service, rss);
+  const create = await benchOrderCreate(service, setup, rss);
   const rssAfter = readRss(service.child.pid);
 
   const liveRatio = ratio(live.service, live.express);
@@ -76,11 +93,31 @@ async function bench(): Promise<void> {
       `${ratio(live.service, live.nodeHttp).toFixed(2)}x`,
     ),
     {
-      figure: "GET /orders/:id  service / Express + pg",
+      figure: "GET /orders/:id  service / Express + pg + jose",
       value: `${readRatio.toFixed(2)}x`,
       target: ">= 0.80x",
       pass: readRatio >= 0.8,
     },
+    info(
+      "GET /orders/:id  service, cache off / Express + pg + jose",
+      `${ratio(read.serviceWithoutCache, read.minimal).toFixed(2)}x`,
+    ),
+    info(
+      "GET /orders/:id  service, cache on / cache off",
+      `${ratio(read.service, read.serviceWithoutCache).toFixed(2)}x`,
+    ),
+    info(
+      "auth CPU per request in the service (cache off - on)",
+      `${(read.serviceWithoutCache.cpuUsPerRequest - read.service.cpuUsPerRequest).toFixed(0)} us`,
+    ),
+    info(
+      "auth CPU per verify, no HTTP: cache off / cache on",
+      `${verifyAsService!.cpuUsPerVerify.toFixed(1)} us / ${verifyCached!.cpuUsPerVerify.toFixed(2)} us`,
+    ),
+    info(
+      "  TokenVerifier cache off / bare jose jwtVerify",
+      `${(verifyUncached!.cpuUsPerVerify / joseAlone!.cpuUsPerVerify).toFixed(2)}x`,
+    ),
     {
       figure: `startup, spawn -> /health/startup 200 (median of ${STARTS})`,
       value: `${startup.medianMs.toFixed(0)} ms`,
@@ -104,8 +141,18 @@ async function bench(): Promise<void> {
   if (statsdSink) targets.push(info("StatsD datagrams received", String(statsdSink.datagrams())));
 
   console.log("");
+  console.log(authTable(auth, AUTH_ROUNDS));
+  console.log("");
   console.log(
-    loadTable([live.nodeHttp, live.express, live.service, read.minimal, read.service, create]),
+    loadTable([
+      live.nodeHttp,
+      live.express,
+      live.service,
+      read.minimal,
+      read.service,
+      read.serviceWithoutCache,
+      create,
+    ]),
   );
   console.log("");
   console.log(targetTable(targets));

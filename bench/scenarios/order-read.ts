@@ -1,11 +1,23 @@
-// GET /orders/:id: the service vs a minimal Express + pg handler running the same query on a
-// pool of the same size -> the template's overhead on a real database read.
+// GET /orders/:id with the owner's bearer token: the service vs a minimal Express + pg + jose
+// handler running the same query on a pool of the same size and verifying the same token on
+// every request -> the template's overhead on an authenticated database read. The service runs
+// twice: as shipped (verified tokens cached until their exp) and with AUTH_TOKEN_CACHE_SIZE=0
+// (every request verifies its RS256 signature, as the baseline does); the CPU between the two
+// is what the cache saves per request.
 import type autocannon from "autocannon";
 import { stopChild } from "../support/child-processes";
 import { startBaseline } from "../support/baseline";
+import type { SeededOrder } from "../support/bench-database";
+import { authEnvironment } from "../support/identity-provider";
 import { measureInterleaved, type LoadSettings, type LoadSummary } from "../support/load";
 import type { RssSampler } from "../support/rss";
-import { PG_POOL_MAX, type RunningServer } from "../support/service";
+import {
+  CLOCK_TOLERANCE_S,
+  PG_POOL_MAX,
+  startService,
+  type RunningServer,
+  type ServiceSetup,
+} from "../support/service";
 
 export const ORDER_READ_LOAD: LoadSettings = {
   connections: 32,
@@ -16,51 +28,106 @@ export const ORDER_READ_LOAD: LoadSettings = {
 
 export interface OrderReadFigures {
   readonly minimal: LoadSummary;
+  /** As shipped: AUTH_TOKEN_CACHE_SIZE=10000. */
   readonly service: LoadSummary;
+  /** AUTH_TOKEN_CACHE_SIZE=0: every request verifies its token. */
+  readonly serviceWithoutCache: LoadSummary;
 }
 
-/** Cycles through the seeded ids, the same sequence for every target. */
-function readEach(ids: readonly string[]): autocannon.Request[] {
+/** Cycles through the seeded orders, each read with its owner's token; the same for every target. */
+function readEach(
+  orders: readonly SeededOrder[],
+  bearers: ReadonlyMap<string, string>,
+): autocannon.Request[] {
   let next = 0;
   return [
     {
       method: "GET",
-      setupRequest: (request) => ({ ...request, path: `/orders/${ids[next++ % ids.length]}` }),
+      setupRequest: (request) => {
+        const order = orders[next++ % orders.length]!;
+        return {
+          ...request,
+          path: `/orders/${order.id}`,
+          headers: { authorization: bearers.get(order.customerId)! },
+        };
+      },
     },
   ];
 }
 
+/** Refuses to measure a target that does not answer what the load expects (a fast 401 is no figure). */
+async function checkAnswers(
+  target: RunningServer,
+  order: SeededOrder,
+  bearers: ReadonlyMap<string, string>,
+): Promise<void> {
+  const url = `${target.url}/orders/${order.id}`;
+  const [owner, anonymous, other] = await Promise.all([
+    fetch(url, { headers: { authorization: bearers.get(order.customerId)! } }),
+    fetch(url),
+    fetch(url, {
+      headers: { authorization: [...bearers].find(([id]) => id !== order.customerId)![1] },
+    }),
+  ]);
+  const statuses = [owner.status, anonymous.status, other.status];
+  if (statuses.join() !== "200,401,404") {
+    throw new Error(
+      `${target.url} answered ${statuses.join(", ")} (owner, no token, another customer); ` +
+        "expected 200, 401, 404",
+    );
+  }
+}
+
 export async function benchOrderRead(
   service: RunningServer,
-  databaseUrl: string,
-  orderIds: readonly string[],
+  setup: ServiceSetup,
+  orders: readonly SeededOrder[],
+  bearers: ReadonlyMap<string, string>,
   rss: RssSampler,
 ): Promise<OrderReadFigures> {
-  const minimal = await startBaseline("express + pg baseline", "express-order.ts", {
-    DATABASE_URL: databaseUrl,
-    PG_POOL_MAX: String(PG_POOL_MAX),
-  });
+  const [minimal, uncached] = await Promise.all([
+    startBaseline("express + pg + jose baseline", "express-order.ts", {
+      DATABASE_URL: setup.databaseUrl,
+      PG_POOL_MAX: String(PG_POOL_MAX),
+      ...authEnvironment(setup.upstreams.identity),
+      AUTH_CLOCK_TOLERANCE_S: String(CLOCK_TOLERANCE_S),
+    }),
+    startService(setup, "service (token cache off)", { AUTH_TOKEN_CACHE_SIZE: "0" }),
+  ]);
   try {
-    const [minimalFigures, serviceFigures] = await measureInterleaved(
+    for (const target of [minimal, service, uncached]) {
+      await checkAnswers(target, orders[0]!, bearers);
+    }
+    const [minimalFigures, serviceFigures, uncachedFigures] = await measureInterleaved(
       [
         {
-          name: "GET /orders/:id  Express + pg",
+          name: "GET /orders/:id  Express + pg + jose",
           url: minimal.url,
           pid: minimal.child.pid,
-          requests: readEach(orderIds),
+          requests: readEach(orders, bearers),
         },
         {
           name: "GET /orders/:id  service",
           url: service.url,
           pid: service.child.pid,
-          requests: readEach(orderIds),
+          requests: readEach(orders, bearers),
           around: rss.around,
+        },
+        {
+          name: "GET /orders/:id  service, cache off",
+          url: uncached.url,
+          pid: uncached.child.pid,
+          requests: readEach(orders, bearers),
         },
       ],
       ORDER_READ_LOAD,
     );
-    return { minimal: minimalFigures!, service: serviceFigures! };
+    return {
+      minimal: minimalFigures!,
+      service: serviceFigures!,
+      serviceWithoutCache: uncachedFigures!,
+    };
   } finally {
-    await stopChild(minimal.child);
+    await Promise.all([stopChild(minimal.child), stopChild(uncached.child)]);
   }
 }

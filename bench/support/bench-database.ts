@@ -39,15 +39,24 @@ export async function createBenchDatabase(): Promise<string> {
   return url;
 }
 
-/** `count` paid orders of two lines each; returns their ids. */
-export async function seedOrders(url: string, count: number): Promise<string[]> {
+export interface SeededOrder {
+  readonly id: string;
+  /** Its owner: only this customer's token can read it (anyone else gets a 404). */
+  readonly customerId: string;
+}
+
+/** Customers the seeded orders belong to (one bench token each). */
+export const SEEDED_CUSTOMERS = 50;
+
+/** `count` paid orders of two lines each, spread over SEEDED_CUSTOMERS customers. */
+export async function seedOrders(url: string, count: number): Promise<SeededOrder[]> {
   return withClient(url, async (client) => {
-    const { rows } = await client.query<{ id: string }>(
+    const { rows } = await client.query<{ id: string; customer_id: string }>(
       `INSERT INTO orders (id, customer_id, status, total_cents, currency)
-       SELECT gen_random_uuid(), 'bench-seed-' || (n % 50), 'paid', 13250, 'USD'
+       SELECT gen_random_uuid(), 'bench-seed-' || (n % $2), 'paid', 13250, 'USD'
        FROM generate_series(1, $1) AS n
-       RETURNING id`,
-      [count],
+       RETURNING id, customer_id`,
+      [count, SEEDED_CUSTOMERS],
     );
     await client.query(
       `INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents)
@@ -57,6 +66,6 @@ export async function seedOrders(url: string, count: number): Promise<string[]> 
          AS l(line_no, product_id, quantity, unit_price_cents)`,
     );
     await client.query("ANALYZE orders; ANALYZE order_lines");
-    return rows.map((row) => row.id);
+    return rows.map((row) => ({ id: row.id, customerId: row.customer_id }));
   });
 }

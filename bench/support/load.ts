@@ -77,7 +77,7 @@ export async function measureInterleaved(
       target.around?.after();
       rounds[index]!.push(figures);
       log(
-        `  round ${round}/${settings.rounds} ${target.name.padEnd(34)} ` +
+        `  round ${round}/${settings.rounds} ${target.name.padEnd(38)} ` +
           `${figures.reqPerSec.toFixed(0).padStart(6)} req/s  p50 ${figures.p50Ms} ms  ` +
           `p99 ${figures.p99Ms} ms  CPU ${figures.cpuUsPerRequest.toFixed(0)} us/req` +
           `${figures.failures ? `  failures ${figures.failures}` : ""}`,

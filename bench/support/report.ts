@@ -1,4 +1,5 @@
 // The printed result: one table of load figures, one of the targets with PASS/MISS.
+import type { AuthCostFigures } from "../scenarios/auth-cost";
 import type { LoadSummary } from "./load";
 
 export interface TargetRow {
@@ -41,6 +42,25 @@ export function loadTable(rows: readonly LoadSummary[]): string {
       row.cpuUsPerRequest.toFixed(0),
       (1e6 / row.cpuUsPerRequest).toFixed(0),
       String(row.failures),
+    ]),
+  );
+}
+
+export function authTable(rows: readonly AuthCostFigures[], rounds: number): string {
+  return table(
+    [
+      `authentication, no HTTP (median of ${rounds} rounds)`,
+      "calls/round",
+      "CPU us/verify",
+      "wall us/verify",
+      "verifies/s per core",
+    ],
+    rows.map((row) => [
+      row.name,
+      String(row.calls),
+      row.cpuUsPerVerify.toFixed(2),
+      row.wallUsPerVerify.toFixed(2),
+      (1e6 / row.cpuUsPerVerify).toFixed(0),
     ]),
   );
 }

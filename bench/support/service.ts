@@ -1,17 +1,24 @@
-// The real thing: the built service (dist/main.js) and the built fake upstreams, each a child
-// process with an explicit environment and the production log level.
+// The real thing: the built service (dist/main.js), the built fake upstreams and the
+// development identity provider, each a child process with an explicit environment and the
+// production log level.
 import { spawnNode, cleanEnvironment, type Child } from "./child-processes";
 import { waitForStatus } from "./http-wait";
+import { authEnvironment, startIdentityProvider, type IdentityProvider } from "./identity-provider";
 import { freePort } from "./ports";
 import { BENCH_REDIS_PREFIX, BENCH_REDIS_URL } from "./redis-keys";
 
 /** The service's default pool size; the minimal baseline gets the same. */
 export const PG_POOL_MAX = 10;
+/** The service's default AUTH_TOKEN_CACHE_SIZE (verified tokens kept until their exp). */
+export const TOKEN_CACHE_SIZE = 10_000;
+/** The service's default AUTH_CLOCK_TOLERANCE_S; the baseline verifies with the same. */
+export const CLOCK_TOLERANCE_S = 5;
 const PAYMENT_API_KEY = "bench-fake-payment-key";
 
 export interface Upstreams {
   readonly productUrl: string;
   readonly paymentUrl: string;
+  readonly identity: IdentityProvider;
 }
 
 export interface RunningServer {
@@ -34,11 +41,12 @@ async function startFake(name: string, script: string): Promise<RunningServer> {
 }
 
 export async function startUpstreams(): Promise<Upstreams> {
-  const [products, payments] = await Promise.all([
+  const [products, payments, identity] = await Promise.all([
     startFake("fake product service", "dist/fakes/product-service.js"),
     startFake("fake payment service", "dist/fakes/payment-service.js"),
+    startIdentityProvider(),
   ]);
-  return { productUrl: products.url, paymentUrl: payments.url };
+  return { productUrl: products.url, paymentUrl: payments.url, identity };
 }
 
 /** Everything a service process of this run is started with. */
@@ -51,7 +59,15 @@ export interface ServiceSetup {
   readonly nodeOptions?: string;
 }
 
-export function serviceEnvironment(setup: ServiceSetup, port: number): NodeJS.ProcessEnv {
+/**
+ * `overrides` changes a setting for one service process (AUTH_TOKEN_CACHE_SIZE=0 for the
+ * service that verifies every token).
+ */
+export function serviceEnvironment(
+  setup: ServiceSetup,
+  port: number,
+  overrides: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   const { databaseUrl, upstreams } = setup;
   // Every name the service reads is set, so a developer's .env (merged by dotenv-safe for
   // names that are unset) cannot change what is measured.
@@ -69,16 +85,32 @@ export function serviceEnvironment(setup: ServiceSetup, port: number): NodeJS.Pr
     PAYMENT_API_KEY,
     SHUTDOWN_DELAY_MS: "0",
     SHUTDOWN_TIMEOUT_MS: "5000",
+    ...authEnvironment(upstreams.identity),
+    AUTH_CLOCK_TOLERANCE_S: String(CLOCK_TOLERANCE_S),
+    AUTH_JWKS_TIMEOUT_MS: "2000",
+    AUTH_JWKS_COOLDOWN_MS: "30000",
+    AUTH_TOKEN_CACHE_SIZE: String(TOKEN_CACHE_SIZE),
+    // High enough never to bite: the bench measures the service, not the limit.
+    RATE_LIMIT_REQUESTS: "1000000",
+    RATE_LIMIT_WINDOW_S: "60",
+    TRUSTED_PROXIES: "",
     STATSD_HOST: setup.statsdPort ? "127.0.0.1" : "",
     STATSD_PORT: String(setup.statsdPort ?? 9125),
     ...(setup.nodeOptions ? { NODE_OPTIONS: setup.nodeOptions } : {}),
+    ...overrides,
   });
 }
 
 /** Starts dist/main.js and waits until /health/startup answers 200. */
-export async function startService(setup: ServiceSetup, name = "service"): Promise<RunningServer> {
+export async function startService(
+  setup: ServiceSetup,
+  name = "service",
+  overrides: Record<string, string> = {},
+): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawnNode(name, ["dist/main.js"], { env: serviceEnvironment(setup, port) });
+  const child = spawnNode(name, ["dist/main.js"], {
+    env: serviceEnvironment(setup, port, overrides),
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitForStatus(`${url}/health/startup`, { child });
   return { child, url };

@@ -2,7 +2,8 @@
 // and for that order the SAME key and body again after a 409, a 429, a 5xx, a dropped
 // connection or its own timeout, with a small capped, jittered backoff, until a final answer
 // (201, 202, 402, or any other 4xx). It alternates between the replicas, so a retry usually
-// lands on the other one, and a dead replica is failed over at once.
+// lands on the other one, and a dead replica is failed over at once. Each client is one
+// customer, `chaos-customer-<id>`, and sends that customer's bearer token on every call.
 import { isDeepStrictEqual } from "node:util";
 import { SEEDED_PRODUCTS } from "../../src/fakes/catalogue";
 import { DECLINED_TOKEN } from "../../src/fakes/payment-service-app";
@@ -22,6 +23,9 @@ const REPLAY_ATTEMPTS = 5;
 export interface Target {
   readonly port: number;
 }
+
+/** The customer a client orders as: the `sub` of its token and its orders' customerId. */
+export const chaosCustomer = (clientId: number) => `chaos-customer-${clientId}`;
 
 /** The order ids an answer body names (an order's id, a problem's orderId). */
 function idsIn(json: unknown): Set<string> {
@@ -63,7 +67,13 @@ export class ChaosClient {
     private readonly random: SeededRandom,
     private readonly targets: readonly Target[],
     private readonly log: ChaosLog,
+    /** `Bearer <token>` of chaosCustomer(id), minted before the load. */
+    private readonly authorization: string,
   ) {}
+
+  get customerId(): string {
+    return chaosCustomer(this.id);
+  }
 
   /** Places orders one after another until `deadline`; an order still unanswered stays open. */
   async placeOrdersUntil(deadline: number): Promise<void> {
@@ -147,7 +157,7 @@ export class ChaosClient {
     const target = this.targets[(this.id + attempt) % this.targets.length]!;
     return call(target.port, "/orders", {
       body: record.body,
-      headers: { "Idempotency-Key": record.key },
+      headers: { Authorization: this.authorization, "Idempotency-Key": record.key },
       timeoutMs: CLIENT_TIMEOUT_MS,
     });
   }
@@ -155,7 +165,7 @@ export class ChaosClient {
   #order(): OrderBody {
     const products = this.random.shuffle(SEEDED_PRODUCTS).slice(0, this.random.int(1, 3));
     return {
-      customerId: `chaos-customer-${this.id}`,
+      customerId: this.customerId,
       items: products.map((product) => ({
         productId: product.id,
         quantity: this.random.int(1, 3),

@@ -3,7 +3,7 @@
 // faults runs; then the faults stop, the clients finish every open order, each finished
 // order is replayed once, reconcile settles what is pending, and the invariants are checked.
 // Every wait is bounded; everything started is stopped on every way out.
-import { ChaosClient } from "./chaos-client";
+import { ChaosClient, chaosCustomer } from "./chaos-client";
 import { ChaosLog, type Tally } from "./chaos-log";
 import { startChaosStack, type ChaosStack } from "./chaos-stack";
 import {
@@ -94,9 +94,12 @@ export async function runChaosScenario(options: ChaosOptions): Promise<ChaosResu
   progress("starting Postgres/Redis proxies, fakes and two replicas");
   const stack = await startChaosStack(REPLICAS);
   try {
-    const clients = Array.from(
-      { length: options.clients },
-      (_, id) => new ChaosClient(id, random.fork(100 + id), stack.replicas, log),
+    // One customer per client, each with its own token from the identity provider.
+    const tokens = await Promise.all(
+      Array.from({ length: options.clients }, (_, id) => stack.identity.bearer(chaosCustomer(id))),
+    );
+    const clients = tokens.map(
+      (token, id) => new ChaosClient(id, random.fork(100 + id), stack.replicas, log, token),
     );
     const faults = new FaultRunner(stack, plan);
 

@@ -1,6 +1,8 @@
 // What a chaos run stands on: its own database, Postgres and Redis each behind a TCP proxy
-// the fault schedule can cut, the fake upstreams as processes, and two supervised replicas of
-// the built service. The template database must exist (jest's global setup, or run-chaos.ts).
+// the fault schedule can cut, the fake upstreams and the development identity provider as
+// processes, and two supervised replicas of the built service that authenticate every caller
+// against that provider. The template database must exist (jest's global setup, or
+// run-chaos.ts).
 import {
   ADMIN_DATABASE_URL,
   createTestDatabase,
@@ -10,14 +12,19 @@ import {
 } from "../support/backing-services";
 import {
   killLeftovers,
+  startFakeIdentityProvider,
   startFakePaymentService,
   startFakeProductService,
   type FakeProcess,
+  type IdentityProviderProcess,
 } from "../support/processes";
 import { TcpProxy } from "../support/tcp-proxy";
 import { freePort, Replica } from "./replica";
 
 const PAYMENT_API_KEY = "chaos-payment-key-0123456789";
+// Each client mints its token once, before the load: it must outlive the longest run
+// (`npm run chaos -- --seconds 3600` plus settling), so the provider's longest lifetime.
+const TOKEN_TTL_S = "86400";
 
 /** Short timeouts, so every fault resolves within a second or two (see DESIGN.md's table). */
 export const REPLICA_SETTINGS: Readonly<Record<string, string>> = {
@@ -48,6 +55,8 @@ export interface ChaosStack {
   readonly redisProxy: TcpProxy;
   readonly products: FakeProcess;
   readonly payments: FakeProcess;
+  /** Signs the clients' tokens; the replicas verify them against its JWKS. */
+  readonly identity: IdentityProviderProcess;
   readonly replicas: readonly Replica[];
   /** The replicas' environment with DATABASE_URL on the real server (for reconcile). */
   readonly directEnvironment: Record<string, string>;
@@ -63,12 +72,13 @@ function throughProxy(url: string, proxy: TcpProxy): string {
 export async function startChaosStack(replicaCount = 2): Promise<ChaosStack> {
   const postgres = new URL(ADMIN_DATABASE_URL);
   const redis = new URL(REDIS_URL);
-  const [database, postgresProxy, redisProxy, products, payments] = await Promise.all([
+  const [database, postgresProxy, redisProxy, products, payments, identity] = await Promise.all([
     createTestDatabase(),
     TcpProxy.start(postgres.hostname, Number(postgres.port || 5432)),
     TcpProxy.start(redis.hostname, Number(redis.port || 6379)),
     startFakeProductService(),
     startFakePaymentService(PAYMENT_API_KEY),
+    startFakeIdentityProvider({ FAKE_IDP_TOKEN_TTL_S: TOKEN_TTL_S }),
   ]);
   const directEnvironment = {
     ...REPLICA_SETTINGS,
@@ -77,6 +87,7 @@ export async function startChaosStack(replicaCount = 2): Promise<ChaosStack> {
     REDIS_KEY_PREFIX: uniqueRedisPrefix(),
     PRODUCT_API_URL: products.url,
     PAYMENT_API_URL: payments.url,
+    ...identity.environment,
   };
   const replicaEnvironment = {
     ...directEnvironment,
@@ -105,6 +116,7 @@ export async function startChaosStack(replicaCount = 2): Promise<ChaosStack> {
     redisProxy,
     products,
     payments,
+    identity,
     replicas,
     directEnvironment,
     close,

@@ -4,6 +4,7 @@ import { Client } from "pg";
 
 export interface StoredOrder {
   readonly id: string;
+  readonly customerId: string;
   readonly status: "pending" | "paid" | "payment_failed";
   readonly totalCents: number;
   readonly currency: string;
@@ -13,6 +14,8 @@ export interface StoredOrder {
 }
 
 export interface StoredKey {
+  /** Keys are scoped to the caller: (customerId, key) names one record. */
+  readonly customerId: string;
   readonly key: string;
   readonly orderId: string | null;
   readonly responseStatus: number | null;
@@ -40,27 +43,30 @@ export async function readDatabase(url: string): Promise<DatabaseSnapshot> {
   try {
     const orders = await client.query<{
       id: string;
+      customer_id: string;
       status: StoredOrder["status"];
       total_cents: string;
       currency: string;
       has_token: boolean;
       created_ms: number;
     }>(
-      `SELECT id, status, total_cents, currency, payment_token IS NOT NULL AS has_token,
+      `SELECT id, customer_id, status, total_cents, currency, payment_token IS NOT NULL AS has_token,
               (extract(epoch FROM created_at) * 1000)::float8 AS created_ms
        FROM orders`,
     );
     const keys = await client.query<{
+      customer_id: string;
       key: string;
       order_id: string | null;
       response_status: number | null;
-    }>("SELECT key, order_id, response_status FROM idempotency_keys");
+    }>("SELECT customer_id, key, order_id, response_status FROM idempotency_keys");
     return {
       orders: new Map(
         orders.rows.map((row) => [
           row.id,
           {
             id: row.id,
+            customerId: row.customer_id,
             status: row.status,
             totalCents: Number(row.total_cents),
             currency: row.currency,
@@ -70,6 +76,7 @@ export async function readDatabase(url: string): Promise<DatabaseSnapshot> {
         ]),
       ),
       keys: keys.rows.map((row) => ({
+        customerId: row.customer_id,
         key: row.key,
         orderId: row.order_id,
         responseStatus: row.response_status,

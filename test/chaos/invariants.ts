@@ -36,9 +36,11 @@ export function checkInvariants(input: InvariantInput, violations: ViolationList
     );
   }
 
-  // What the clients were answered.
-  const keyRows = new Map(after.keys.map((row) => [row.key, row]));
+  // What the clients were answered. A key is the caller's: (customer, key) names its record.
+  const scoped = (customerId: string, key: string) => `${customerId}\u0000${key}`;
+  const keyRows = new Map(after.keys.map((row) => [scoped(row.customerId, row.key), row]));
   for (const record of log.keys) {
+    const caller = record.body.customerId;
     const ids = [...record.orderIds];
     if (ids.length > 1) {
       violations.add(
@@ -47,11 +49,17 @@ export function checkInvariants(input: InvariantInput, violations: ViolationList
       );
     }
     for (const id of ids) {
-      if (!after.orders.has(id)) {
+      const order = after.orders.get(id);
+      if (!order) {
         violations.add("answered order missing from the database", `${record.key}: ${id}`);
+      } else if (order.customerId !== caller) {
+        violations.add(
+          "answered order belongs to another customer than the caller",
+          `${record.key}: ${id} is ${order.customerId}'s, the token was ${caller}'s`,
+        );
       }
     }
-    const linked = keyRows.get(record.key)?.orderId;
+    const linked = keyRows.get(scoped(caller, record.key))?.orderId;
     if (linked && ids.some((id) => id !== linked)) {
       violations.add(
         "Idempotency-Key links another order than it answered",
@@ -92,6 +100,14 @@ export function checkInvariants(input: InvariantInput, violations: ViolationList
         "order linked to several Idempotency-Keys",
         `${order.id}: ${keys.map((row) => row.key).join(", ")}`,
       );
+    }
+    for (const row of keys) {
+      if (row.customerId !== order.customerId) {
+        violations.add(
+          "order linked to another customer's Idempotency-Key",
+          `${order.id} (${order.customerId}'s): key ${row.key} is ${row.customerId}'s`,
+        );
+      }
     }
   }
 

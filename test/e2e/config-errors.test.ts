@@ -12,6 +12,9 @@ const VALID = {
   PRODUCT_API_URL: "http://127.0.0.1:1",
   PAYMENT_API_URL: "http://127.0.0.1:1",
   PAYMENT_API_KEY: "a-valid-payment-key-that-must-stay-secret",
+  AUTH_JWKS_URL: "http://127.0.0.1:1/.well-known/jwks.json",
+  AUTH_ISSUER: "urn:order-service:never-asked",
+  AUTH_AUDIENCE: "order-service",
 };
 
 /** Runs the service with `env` (PORT=0 unless given) to its end. */
@@ -57,6 +60,20 @@ describe("started without DATABASE_URL, with PORT=abc and a too-short PAYMENT_AP
   it("never prints the bad secret's value", () => {
     expect(service.stderr).not.toContain(shortSecret);
     expect(service.stdoutLines.join("\n")).not.toContain(shortSecret);
+  });
+});
+
+describe("started without any of the AUTH_ variables", () => {
+  it("names AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE in its one message: no token check is optional", async () => {
+    const withoutAuth = Object.fromEntries(
+      Object.entries(VALID).filter(([name]) => !name.startsWith("AUTH_")),
+    );
+    const { exit, service } = await runToExit(withoutAuth);
+    expect(exit).toMatchObject({ code: 1, signal: null });
+    expect(service.stderr.match(/Invalid configuration/g)).toHaveLength(1);
+    const named = [...service.stderr.matchAll(/^\s*- (\w+): /gm)].map((match) => match[1]);
+    expect(named.sort()).toEqual(["AUTH_AUDIENCE", "AUTH_ISSUER", "AUTH_JWKS_URL"]);
+    expect(service.stdoutLines).toEqual([]);
   });
 });
 

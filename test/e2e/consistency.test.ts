@@ -1,9 +1,10 @@
 // Consistency under chaos (test/chaos/chaos-scenario.ts, bounded): two real replicas, real
 // Postgres and Redis behind cuttable proxies, eight well-behaved clients with
-// Idempotency-Keys, and a seeded schedule of faults (backends terminated, links cut,
-// payment errors, timeouts and declines, a replica SIGKILLed). Afterwards no 500 was
-// answered, no key made two orders, every charge matches exactly one settled order, and
-// reconcile leaves nothing pending. CHAOS_SEED=n replays a schedule; CHAOS_REPORT=1 prints the
+// Idempotency-Keys (each its own customer, with its own token from the dev identity
+// provider), and a seeded schedule of faults (backends terminated, links cut, payment
+// errors, timeouts and declines, a replica SIGKILLed). Afterwards no 500 was answered, no
+// key made two orders, every order and key belongs to the customer whose token placed it,
+// every charge matches exactly one settled order, and reconcile leaves nothing pending. CHAOS_SEED=n replays a schedule; CHAOS_REPORT=1 prints the
 // figures even when the run passes. `npm run chaos` runs the same scenario for longer.
 import { formatChaosReport } from "../chaos/chaos-report";
 import { runChaosScenario, type ChaosResult } from "../chaos/chaos-scenario";

@@ -26,9 +26,10 @@ async function startSlowOrder(
   latencyMs: number,
   agent?: http.Agent,
 ): Promise<{ answer: Promise<HttpAnswer> }> {
+  const headers = await stack.authorization();
   await stack.products.setFaults({ latencyMs });
   const callsBefore = await stack.products.calls();
-  const answer = request(service.port, "/orders", { body: anOrder(), agent });
+  const answer = request(service.port, "/orders", { body: anOrder(), headers, agent });
   answer.catch(() => undefined); // Observed by the caller; never an unhandled rejection.
   await waitFor("the order to reach the product service", async () => {
     return (await stack.products.calls()) > callsBefore;

@@ -80,8 +80,11 @@ export function tryConnect(port: number): Promise<string> {
   });
 }
 
+/** The customer the e2e tests order as (the `sub` of the token they send). */
+export const E2E_CUSTOMER = "customer-e2e";
+
 export const anOrder = (productId = "sku-mug") => ({
-  customerId: "customer-e2e",
+  customerId: E2E_CUSTOMER,
   items: [{ productId, quantity: 2 }],
   paymentToken: "tok_e2e_visa",
 });

@@ -18,7 +18,8 @@ describe("a service writing LOG_FILE", () => {
     const service = await startService(
       stack.environment({ LOG_FILE: path.join(directory, "app.log") }),
     );
-    expect((await request(service.port, "/orders", { body: anOrder() })).status).toBe(201);
+    const headers = await stack.authorization();
+    expect((await request(service.port, "/orders", { body: anOrder(), headers })).status).toBe(201);
     service.kill("SIGTERM");
     const status = await service.exited;
     expect(status.code).toBe(0);
@@ -26,11 +27,16 @@ describe("a service writing LOG_FILE", () => {
 
     const files = readdirSync(directory);
     expect(files).toEqual(["app.1.log"]);
-    const messages = readFileSync(path.join(directory, files[0]!), "utf8")
+    const text = readFileSync(path.join(directory, files[0]!), "utf8");
+    const messages = text
       .trim()
       .split("\n")
       .map((line) => (JSON.parse(line) as { msg: string }).msg);
     expect(messages).toContain("request completed");
     expect(messages.at(-1)).toBe("shutdown complete");
+    // The copy the sidecar ships holds no bearer token either (nor does stdout).
+    const token = headers.Authorization!.replace(/^Bearer /, "");
+    expect(text).not.toContain(token);
+    expect(service.stdoutLines.join("\n")).not.toContain(token);
   });
 });

@@ -26,11 +26,12 @@ const ALLOWED = new Set(["201", "202", "503"]);
 
 /** One client: keyed POSTs one after another until told to stop; returns what it was answered. */
 async function placeOrdersUntil(service: ServiceProcess, stop: AbortSignal): Promise<string[]> {
+  const authorization = await stack.authorization();
   const outcomes: string[] = [];
   while (!stop.aborted && !service.hasExited) {
     const outcome = await call(service.port, "/orders", {
       body: anOrder(),
-      headers: { "Idempotency-Key": `terminated-${randomUUID()}` },
+      headers: { ...authorization, "Idempotency-Key": `terminated-${randomUUID()}` },
       timeoutMs: 5000,
     });
     outcomes.push(outcome.kind === "answer" ? String(outcome.status) : outcome.code);
@@ -51,6 +52,7 @@ describe("Postgres backends terminated while clients are checked out", () => {
 
   beforeAll(async () => {
     service = await startService(stack.environment({ PG_CONNECT_TIMEOUT_MS: "1000" }));
+    await stack.authorization(); // Minted before the load window, not inside it.
     // Slow charges keep each request (and its checked-out clients) open across a termination.
     await stack.payments.setFaults({ latencyMs: 100 });
 
@@ -110,7 +112,7 @@ describe("Postgres backends terminated while clients are checked out", () => {
     );
     const placed = await call(service.port, "/orders", {
       body: anOrder(),
-      headers: { "Idempotency-Key": `after-${randomUUID()}` },
+      headers: { ...(await stack.authorization()), "Idempotency-Key": `after-${randomUUID()}` },
       timeoutMs: 5000,
     });
     expect(placed).toMatchObject({ kind: "answer", status: 201 });

@@ -17,6 +17,7 @@ const HEALTH_CHECK_TIMEOUT_MS = 500;
 
 let proxy: TcpProxy;
 let service: ServiceProcess;
+let headers: Record<string, string>;
 
 beforeAll(async () => {
   const postgres = new URL(ADMIN_DATABASE_URL);
@@ -30,6 +31,10 @@ beforeAll(async () => {
       HEALTH_CHECK_TIMEOUT_MS: String(HEALTH_CHECK_TIMEOUT_MS),
     }),
   );
+  headers = await stack.authorization();
+  // Authenticated before the cut: the service holds the provider's keys, so the timings below
+  // are the outage's, not a first JWKS fetch (the provider never depends on Postgres anyway).
+  expect((await request(service.port, `/orders/${randomUUID()}`, { headers })).status).toBe(404);
 });
 
 afterAll(async () => {
@@ -67,7 +72,7 @@ describe.each<[CutMode, string, "error" | "timeout"]>([
   });
 
   it(`answers GET /orders/:id with 503 problem+json and Retry-After within PG_CONNECT_TIMEOUT_MS + 500 ms`, async () => {
-    const answer = await request(service.port, `/orders/${randomUUID()}`);
+    const answer = await request(service.port, `/orders/${randomUUID()}`, { headers });
     expect(answer.status).toBe(503);
     expect(answer.headers["content-type"]).toMatch(/^application\/problem\+json/);
     expect(Number(answer.headers["retry-after"])).toBeGreaterThan(0);
@@ -77,7 +82,7 @@ describe.each<[CutMode, string, "error" | "timeout"]>([
   });
 
   it("answers POST /orders with 503 and Retry-After, just as fast", async () => {
-    const answer = await request(service.port, "/orders", { body: anOrder() });
+    const answer = await request(service.port, "/orders", { body: anOrder(), headers });
     expect(answer.status).toBe(503);
     expect(answer.headers["retry-after"]).toBeDefined();
     expect(answer.durationMs).toBeLessThan(PG_CONNECT_TIMEOUT_MS + 500);
@@ -91,9 +96,9 @@ describe("once Postgres is reachable again", () => {
     proxy.restore();
 
     await waitFor("readiness to recover", async () => (await ready()).status === 200);
-    const created = await request(service.port, "/orders", { body: anOrder() });
+    const created = await request(service.port, "/orders", { body: anOrder(), headers });
     expect(created.status).toBe(201);
-    const fetched = await request(service.port, `/orders/${String(created.json.id)}`);
+    const fetched = await request(service.port, `/orders/${String(created.json.id)}`, { headers });
     expect(fetched.status).toBe(200);
     expect(fetched.json).toMatchObject({ id: created.json.id, status: "paid" });
 

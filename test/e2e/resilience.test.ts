@@ -9,7 +9,7 @@ import {
   type ServiceProcess,
 } from "../support/processes";
 import { killServiceProcesses, useE2eStack } from "./e2e-stack";
-import { anOrder, request } from "./http-client";
+import { anOrder, E2E_CUSTOMER, request } from "./http-client";
 
 jest.setTimeout(30_000);
 
@@ -20,8 +20,15 @@ afterAll(() => {
   if (process.env.E2E_REPORT) process.stderr.write(`${JSON.stringify(observed, null, 2)}\n`);
 });
 
-function ordersOf(service: ServiceProcess, body: unknown, headers: Record<string, string> = {}) {
-  return request(service.port, "/orders", { body, headers });
+/** POST /orders as the e2e customer (or `as`), with its token. */
+async function ordersOf(
+  service: ServiceProcess,
+  body: unknown,
+  headers: Record<string, string> = {},
+  as = E2E_CUSTOMER,
+) {
+  const authorization = await stack.authorization(as);
+  return request(service.port, "/orders", { body, headers: { ...authorization, ...headers } });
 }
 
 async function paymentCharges(orderId: string): Promise<number> {
@@ -155,6 +162,32 @@ describe("idempotent orders across two service processes", () => {
     expect(replay.json).toEqual(original.json);
     expect(replay.headers["idempotent-replayed"]).toBe("true");
     expect(await paymentCharges(original.json.id as string)).toBe(1);
+  });
+
+  it("scopes the key to the caller: another customer with the same key gets its own order", async () => {
+    const key = `e2e-shared-${Date.now()}`;
+    const other = "customer-e2e-other";
+    const mine = await ordersOf(first, anOrder(), { "Idempotency-Key": key });
+    const theirs = await ordersOf(
+      second,
+      { ...anOrder(), customerId: other },
+      { "Idempotency-Key": key },
+      other,
+    );
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect(theirs.headers["idempotent-replayed"]).toBeUndefined();
+    expect(theirs.json).toMatchObject({ customerId: other });
+    expect(theirs.json.id).not.toBe(mine.json.id);
+    // Each sees its own order, never the other's (404, not 403: its existence is not told).
+    const [own, foreign] = await Promise.all([
+      request(second.port, `/orders/${String(theirs.json.id)}`, {
+        headers: await stack.authorization(other),
+      }),
+      request(second.port, `/orders/${String(mine.json.id)}`, {
+        headers: await stack.authorization(other),
+      }),
+    ]);
+    expect([own.status, foreign.status]).toEqual([200, 404]);
   });
 
   it("replays the stored 202 on the other process when the charge could not complete", async () => {

@@ -243,6 +243,96 @@ async function startFake(
   return fake;
 }
 
+/** What the spawned identity provider signs into its tokens (and a service must expect). */
+export const FAKE_IDP_ISSUER = "urn:order-service:e2e-idp";
+export const FAKE_IDP_AUDIENCE = "order-service-e2e";
+/** Where the provider serves its keys (the well-known path of src/fakes/identity-provider-app.ts). */
+const JWKS_PATH = "/.well-known/jwks.json";
+
+/**
+ * The development identity provider (dist/fakes/identity-provider.js) as a process: real
+ * RS256 tokens from its token endpoint, its JWKS, key rotation and the fault knobs of the
+ * other fakes (PUT {"down": true} makes the JWKS and the token endpoint fail alike).
+ */
+export class IdentityProviderProcess extends FakeProcess {
+  readonly #tokens = new Map<string, Promise<string>>();
+
+  constructor(
+    env: NodeJS.ProcessEnv,
+    readonly issuer: string,
+    readonly audience: string,
+  ) {
+    super("fake-identity-provider", "fakes/identity-provider.js", env);
+  }
+
+  get jwksUrl(): string {
+    return this.url + JWKS_PATH;
+  }
+
+  /** AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE that point a service at this provider. */
+  get environment(): Record<string, string> {
+    return { AUTH_JWKS_URL: this.jwksUrl, AUTH_ISSUER: this.issuer, AUTH_AUDIENCE: this.audience };
+  }
+
+  /**
+   * `Bearer <token>` for the customer, minted once and then kept (its `sub` is customerId).
+   * A token outlives one key rotation: the provider keeps publishing the key before.
+   */
+  bearer(customerId: string): Promise<string> {
+    let token = this.#tokens.get(customerId);
+    if (!token) {
+      token = this.mintBearer(customerId);
+      // A failed mint (the provider faulted) is not kept: the next call asks again.
+      token.catch(() => this.#tokens.delete(customerId));
+      this.#tokens.set(customerId, token);
+    }
+    return token;
+  }
+
+  /** A new `Bearer <token>` from POST /token, every call (signed with the current key). */
+  async mintBearer(customerId: string): Promise<string> {
+    const response = await fetch(`${this.url}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ customerId }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) {
+      throw new Error(`${this.name}: token for ${customerId} refused with ${response.status}`);
+    }
+    const answer = (await response.json()) as { access_token: string; token_type: string };
+    return `${answer.token_type} ${answer.access_token}`;
+  }
+
+  /** POST /_control/rotate-key: a new key signs from now on; returns its kid. */
+  async rotateKey(): Promise<string> {
+    const response = await fetch(`${this.url}/_control/rotate-key`, { method: "POST" });
+    if (!response.ok) throw new Error(`${this.name} refused to rotate its key`);
+    return ((await response.json()) as { kid: string }).kid;
+  }
+}
+
+/**
+ * Starts the identity provider. NODE_ENV=test (it refuses production); `env` may set
+ * FAKE_IDP_TOKEN_TTL_S, FAKE_IDP_ISSUER, FAKE_IDP_AUDIENCE or start-time faults.
+ */
+export async function startFakeIdentityProvider(
+  env: Record<string, string> = {},
+): Promise<IdentityProviderProcess> {
+  const settings = {
+    FAKE_IDP_ISSUER: FAKE_IDP_ISSUER,
+    FAKE_IDP_AUDIENCE: FAKE_IDP_AUDIENCE,
+    ...env,
+  };
+  const provider = new IdentityProviderProcess(
+    cleanEnvironment({ PORT: "0", NODE_ENV: "test", ...settings }),
+    settings.FAKE_IDP_ISSUER,
+    settings.FAKE_IDP_AUDIENCE,
+  );
+  await provider.waitUntilListening();
+  return provider;
+}
+
 export function startFakeProductService(): Promise<FakeProcess> {
   return startFake("fake-product-service", "fakes/product-service.js", {});
 }
