@@ -9,7 +9,7 @@ import express from "express";
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { Pool } from "pg";
 import { ACCEPTED_ALGORITHMS } from "../../src/auth/token-verifier";
-import { SELECT_ORDER_BY_ID, toOrder, type OrderRow } from "../../src/orders/order-repository";
+import { SELECT_CUSTOMER_ORDER, toOrder, type OrderRow } from "../../src/orders/order-repository";
 
 const BEARER = /^Bearer +(\S+)$/i;
 
@@ -44,9 +44,9 @@ async function main(): Promise<void> {
       res.status(401).set("WWW-Authenticate", "Bearer").json({ title: "Unauthorized" });
       return;
     }
-    const { rows } = await pool.query<OrderRow>(SELECT_ORDER_BY_ID, [req.params.id]);
+    const { rows } = await pool.query<OrderRow>(SELECT_CUSTOMER_ORDER, [req.params.id, caller]);
     const row = rows[0];
-    if (!row || row.customer_id !== caller) {
+    if (!row) {
       res.status(404).json({ title: "Not Found" });
       return;
     }

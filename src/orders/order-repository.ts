@@ -48,8 +48,9 @@ const selectOrders = (extraColumns = "") => `
 const SELECT_ORDERS = selectOrders();
 const SELECT_ORDERS_WITH_TOKEN = selectOrders("o.payment_token,");
 // Built once: the hot reads must not concatenate ~800 characters of SQL on every call.
-/** Exported for the benchmark's minimal handler, so both run exactly the same query. */
 export const SELECT_ORDER_BY_ID = `${SELECT_ORDERS} WHERE o.id = $1`;
+/** Exported for the benchmark's minimal handler, so both run exactly the same query. */
+export const SELECT_CUSTOMER_ORDER = `${SELECT_ORDERS} WHERE o.id = $1 AND o.customer_id = $2`;
 
 export type SettleOrder = (
   id: string,
@@ -177,10 +178,7 @@ export class OrderRepository {
 
   /** The order, if it exists and is the customer's: another's is never even read. */
   async findCustomerOrder(customerId: string, id: string): Promise<Order | undefined> {
-    const { rows } = await this.pool.query<OrderRow>(
-      `${SELECT_ORDERS} WHERE o.id = $1 AND o.customer_id = $2`,
-      [id, customerId],
-    );
+    const { rows } = await this.pool.query<OrderRow>(SELECT_CUSTOMER_ORDER, [id, customerId]);
     return rows[0] && toOrder(rows[0]);
   }
 
