@@ -63,7 +63,16 @@ export class FaultInjector {
         req.socket.destroy();
         return;
       }
-      if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+      if (settings.latencyMs > 0) {
+        // Ends with the exchange: a client that gave up (its timeout) leaves no timer behind.
+        const gone = new AbortController();
+        res.once("close", () => gone.abort());
+        try {
+          await sleep(settings.latencyMs, undefined, { signal: gone.signal });
+        } catch {
+          return;
+        }
+      }
       const failNow = settings.failNext > 0 || this.random() < settings.errorRate;
       if (settings.failNext > 0) this.update({ failNext: settings.failNext - 1 });
       if (failNow) {

@@ -10,6 +10,8 @@ import {
   contentType,
   cursor,
   headerValue,
+  HOSTILE_CALLER,
+  hostileAuthorization,
   orderPathTail,
   percentEncoded,
   queryString,
@@ -43,8 +45,11 @@ function decodedPath(tail: string): string[] {
 
 describe("hostile input (property-based)", () => {
   let stack: TestStack;
+  // A valid token: the hostile part of each request must get past authentication.
+  let caller: { Authorization: string };
   beforeAll(async () => {
     stack = await startTestStack();
+    caller = await stack.as(HOSTILE_CALLER);
   });
   afterAll(() => stack.close());
 
@@ -56,7 +61,7 @@ describe("hostile input (property-based)", () => {
         fc.option(headerValue, { freq: 2 }),
         fc.option(headerValue, { freq: 2 }),
         async (payload, type, idempotencyKey, requestId) => {
-          let call = request(stack.app).post("/orders");
+          let call = request(stack.app).post("/orders").set(caller);
           if (type !== undefined) call = call.set("Content-Type", type);
           if (idempotencyKey !== null) call = call.set("Idempotency-Key", idempotencyKey);
           if (requestId !== null) call = call.set("X-Request-Id", requestId);
@@ -77,7 +82,7 @@ describe("hostile input (property-based)", () => {
         const path = `/orders/${tail}`;
         const call =
           method === "GET" ? request(stack.app).get(path) : request(stack.app).delete(path);
-        expectSafeAnswer(await call, decodedPath(tail));
+        expectSafeAnswer(await call.set(caller), decodedPath(tail));
       }),
       RUNS,
     );
@@ -86,7 +91,7 @@ describe("hostile input (property-based)", () => {
   it("answers any GET /orders query string with a safe answer below 500", async () => {
     await fc.assert(
       fc.asyncProperty(queryString, async (query) => {
-        const response = await request(stack.app).get(`/orders?${query}`);
+        const response = await request(stack.app).get(`/orders?${query}`).set(caller);
         expectSafeAnswer(response, decodedQuery(query));
       }),
       RUNS,
@@ -96,12 +101,41 @@ describe("hostile input (property-based)", () => {
   it("answers any cursor of a real customer's listing with a safe answer below 500", async () => {
     await fc.assert(
       fc.asyncProperty(cursor, async (text) => {
-        const response = await request(stack.app).get(
-          `/orders?customerId=property-customer&cursor=${percentEncoded(text)}`,
-        );
+        const response = await request(stack.app)
+          .get(`/orders?customerId=${HOSTILE_CALLER}&cursor=${percentEncoded(text)}`)
+          .set(caller);
         expectSafeAnswer(response, [text]);
         if (response.status !== 200) expect(response.status).toBe(400);
       }),
+      RUNS,
+    );
+  });
+
+  it("answers any Authorization header but a valid token with a 401 problem, never a 5xx", async () => {
+    const realToken = caller.Authorization.slice("Bearer ".length);
+    await fc.assert(
+      fc.asyncProperty(
+        hostileAuthorization(realToken),
+        fc.constantFrom("GET /orders", "POST /orders", "GET /orders/{id}"),
+        async (authorization, route) => {
+          const call =
+            route === "POST /orders"
+              ? request(stack.app)
+                  .post("/orders")
+                  .send({
+                    items: [{ productId: "sku-mug", quantity: 1 }],
+                    paymentToken: "tok_visa",
+                  })
+              : request(stack.app).get(
+                  route === "GET /orders"
+                    ? "/orders"
+                    : "/orders/7d9f0c52-3a0e-4f7e-9a8b-6a4e9d1c2b3a",
+                );
+          const response = await call.set("Authorization", authorization);
+          expectSafeAnswer(response, [authorization]);
+          expect(response.status).toBe(401);
+        },
+      ),
       RUNS,
     );
   });

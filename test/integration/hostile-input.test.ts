@@ -42,7 +42,10 @@ describe("hostile input", () => {
         "body.items.0.productId",
       ],
     ])("answers 400, never 500, when %s", async (_what, overrides, field) => {
-      const response = await request(stack.app).post("/orders").send(order(overrides));
+      const response = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("hostile-customer"))
+        .send(order(overrides));
       expectSafeAnswer(response);
       expect(response.status).toBe(400);
       expect(fieldsOf(response)).toEqual([field]);
@@ -54,6 +57,7 @@ describe("hostile input", () => {
       const before = await count();
       await request(stack.app)
         .post("/orders")
+        .set(await stack.as("hostile-customer"))
         .send(order({ customerId: "c\u0000", paymentToken: "tok\u0000" }))
         .expect(400);
       expect(await count()).toBe(before);
@@ -65,6 +69,7 @@ describe("hostile input", () => {
     ])("answers 400 for an Idempotency-Key with %s", async (_what, key) => {
       const response = await request(stack.app)
         .post("/orders")
+        .set(await stack.as("hostile-customer"))
         .set("Idempotency-Key", key)
         .send(order());
       expectSafeAnswer(response);
@@ -75,7 +80,9 @@ describe("hostile input", () => {
 
   describe("GET /orders", () => {
     it("answers 400, never 500, when the customerId query parameter holds a NUL byte", async () => {
-      const response = await request(stack.app).get("/orders?customerId=c%00");
+      const response = await request(stack.app)
+        .get("/orders?customerId=c%00")
+        .set(await stack.as("hostile-customer"));
       expectSafeAnswer(response);
       expect(response.status).toBe(400);
       expect(fieldsOf(response)).toEqual(["query.customerId"]);
@@ -88,6 +95,7 @@ describe("hostile input", () => {
     ])("answers 400, never 500, for a tampered cursor with %s", async (_what, t) => {
       const response = await request(stack.app)
         .get("/orders")
+        .set(await stack.as("hostile-customer"))
         .query({ customerId: "hostile-customer", cursor: cursorWithTime(t) });
       expectSafeAnswer(response);
       expect(response.status).toBe(400);
@@ -99,11 +107,61 @@ describe("hostile input", () => {
     it.each(["%", "%E0%A4%A", "%zz", "%C0%AF"])(
       "answers 400, never 500, for the malformed percent-encoding %s",
       async (id) => {
-        const response = await request(stack.app).get(`/orders/${id}`);
+        const response = await request(stack.app)
+          .get(`/orders/${id}`)
+          .set(await stack.as("hostile-customer"));
         expectSafeAnswer(response);
         expect(response.status).toBe(400);
       },
     );
+  });
+
+  describe("Authorization", () => {
+    // Hostile credentials stop at the edge: a 401 problem, never a 5xx, never logged.
+    const jwtOf = async () =>
+      (await stack.as("hostile-customer")).Authorization.replace(/^Bearer /, "");
+    it.each<[string, (jwt: string) => string]>([
+      ["garbage", () => "garbage"],
+      ["another scheme", () => "Basic aG9zdGlsZTpjdXN0b21lcg=="],
+      ['"Bearer " alone', () => "Bearer "],
+      ["a bearer of spaces and a tab", () => "Bearer   \t  "],
+      ["a 10 kB token", () => `Bearer ${"a".repeat(10 * 1024)}`],
+      ["a 10 kB token shaped like a JWT", (jwt) => `Bearer ${jwt}${"A".repeat(10 * 1024)}`],
+      [
+        "a real token with a tab inside it",
+        (jwt) => `Bearer ${jwt.slice(0, 20)}\t${jwt.slice(20)}`,
+      ],
+      [
+        "a real token with a Latin-1 letter inside it",
+        (jwt) => `Bearer ${jwt.slice(0, 20)}\u00e9${jwt.slice(20)}`,
+      ],
+      ["a JSON fragment", () => 'Bearer ","level":60,"msg":"forged'],
+      ["three dots", () => "Bearer ..."],
+      ["an empty signature", (jwt) => `Bearer ${jwt.slice(0, jwt.lastIndexOf(".") + 1)}`],
+    ])("answers 401 problem+json, never 500, for %s", async (_what, header) => {
+      const value = header(await jwtOf());
+      const response = await request(stack.app)
+        .post("/orders")
+        .set("Authorization", value)
+        .send(order());
+      expectSafeAnswer(response);
+      expect(response.status).toBe(401);
+      expect(response.headers["www-authenticate"]).toMatch(/^Bearer realm="orders"/);
+      const credential = value.replace(/^\S+ +/, "");
+      if (credential.trim().length >= 8) expect(stack.logs.text).not.toContain(credential);
+    });
+
+    it("stores nothing for a request it refuses", async () => {
+      const count = async () =>
+        (await stack.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM orders")).rows[0]!.n;
+      const before = await count();
+      await request(stack.app)
+        .post("/orders")
+        .set("Authorization", "Bearer x")
+        .send(order())
+        .expect(401);
+      expect(await count()).toBe(before);
+    });
   });
 
   describe("X-Request-Id", () => {
@@ -112,6 +170,7 @@ describe("hostile input", () => {
     it("echoes a plain incoming id", async () => {
       const response = await request(stack.app)
         .get("/orders/not-a-uuid")
+        .set(await stack.as("hostile-customer"))
         .set("X-Request-Id", "req-42:retry/1");
       expect(response.headers["x-request-id"]).toBe("req-42:retry/1");
       expect(response.body.requestId).toBe("req-42:retry/1");
@@ -130,6 +189,7 @@ describe("hostile input", () => {
       async (_what, hostile) => {
         const response = await request(stack.app)
           .get("/orders/not-a-uuid")
+          .set(await stack.as("hostile-customer"))
           .set("X-Request-Id", hostile);
         expect(response.status).toBe(400);
         expect(response.headers["x-request-id"]).toMatch(UUID);

@@ -21,10 +21,14 @@ async function chargesFor(stack: TestStack, orderId: string): Promise<number> {
   return listed.charges.filter((charge) => charge.orderId === orderId).length;
 }
 
-/** POST /orders with an Idempotency-Key, to one of the two replicas. */
+/** The bearer token of idem-customer (both replicas trust the same identity provider). */
+let asIdemCustomer: { Authorization: string };
+
+/** POST /orders with an Idempotency-Key, as idem-customer, to one of the two replicas. */
 function postWithKey(stack: TestStack, key: string, orderBody: unknown) {
   return request(stack.app)
     .post("/orders")
+    .set(asIdemCustomer)
     .set("Idempotency-Key", key)
     .send(orderBody as object);
 }
@@ -55,6 +59,7 @@ describe("POST /orders with an Idempotency-Key", () => {
     first = await startTestStack();
     // A second replica: its own pools and breakers, the same database and upstreams.
     second = await startTestStack({}, first);
+    asIdemCustomer = await first.as("idem-customer");
   });
   afterAll(async () => {
     await second.close();
@@ -95,7 +100,12 @@ describe("POST /orders with an Idempotency-Key", () => {
 
   it("answers 422 when the key is reused with a different body", async () => {
     const key = randomUUID();
-    await request(first.app).post("/orders").set("Idempotency-Key", key).send(body()).expect(201);
+    await request(first.app)
+      .post("/orders")
+      .set(asIdemCustomer)
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(201);
     const reused = await postWithKey(first, key, {
       ...body(),
       items: [{ productId: "sku-grinder", quantity: 2 }],
@@ -106,7 +116,11 @@ describe("POST /orders with an Idempotency-Key", () => {
   it("answers 409 while the first request with the key is still running", async () => {
     const key = randomUUID();
     first.payments.faults.update({ latencyMs: 600 });
-    const slow = request(first.app).post("/orders").set("Idempotency-Key", key).send(body());
+    const slow = request(first.app)
+      .post("/orders")
+      .set(asIdemCustomer)
+      .set("Idempotency-Key", key)
+      .send(body());
     const slowDone = slow.then((response) => response);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const concurrent = await postWithKey(second, key, body()).expect(409);
@@ -153,7 +167,12 @@ describe("POST /orders with an Idempotency-Key", () => {
        WHERE key = $1`,
       [key],
     );
-    await request(first.app).post("/orders").set("Idempotency-Key", key).send(body()).expect(409);
+    await request(first.app)
+      .post("/orders")
+      .set(asIdemCustomer)
+      .set("Idempotency-Key", key)
+      .send(body())
+      .expect(409);
     await first.pool.query(
       "UPDATE idempotency_keys SET claimed_until = now() - interval '1 second' WHERE key = $1",
       [key],
@@ -212,7 +231,7 @@ describe("POST /orders with an Idempotency-Key", () => {
     first.payments.faults.update({ failNext: 1, errorStatus: 503 });
     await postWithKey(first, pending, body()).expect(202);
     const live = randomUUID();
-    await store.claim(live, "hash");
+    await store.claim("idem-customer", live, "hash");
     const keys = [finished, pending, live];
     await first.pool.query(
       "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = ANY($1)",
@@ -230,13 +249,13 @@ describe("POST /orders with an Idempotency-Key", () => {
     const key = randomUUID();
     const store = new IdempotencyStore(first.pool, { ttlS: 3600, claimTimeoutMs: 60_000 });
     const repository = new OrderRepository(first.pool);
-    const slow = await store.claim(key, "hash");
+    const slow = await store.claim("idem-customer", key, "hash");
     // The slow request's claim runs out, and a retry takes the key over.
     await first.pool.query(
       "UPDATE idempotency_keys SET claimed_until = now() - interval '1 second' WHERE key = $1",
       [key],
     );
-    const retry = await store.claim(key, "hash");
+    const retry = await store.claim("idem-customer", key, "hash");
     if (slow.kind !== "claimed" || retry.kind !== "claimed") throw new Error("expected claims");
     const anOrder = (id: string, claim: IdempotencyClaim) => ({
       id,

@@ -11,6 +11,8 @@ const mappedNames: string[] = (
 ).mappings.map((mapping) => mapping.match);
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+// Per caller: "metrics" sends fewer /orders requests than this; "metrics-flood" one more.
+const RATE_LIMIT = 50;
 
 describe("StatsD metrics, as the statsd-exporter sidecar receives them", () => {
   const sink = new StatsdSink();
@@ -24,24 +26,38 @@ describe("StatsD metrics, as the statsd-exporter sidecar receives them", () => {
       BREAKER_FAILURE_THRESHOLD: "20",
       RETRY_MAX_ATTEMPTS: "10",
       RETRY_BUDGET_PERCENT: "0",
+      RATE_LIMIT_REQUESTS: String(RATE_LIMIT),
     });
     const order = (productId: string, paymentToken = "tok") => ({
       customerId: "metrics",
       items: [{ productId, quantity: 1 }],
       paymentToken,
     });
-    const created = await request(stack.app).post("/orders").send(order("sku-mug")).expect(201);
-    await request(stack.app).get(`/orders/${created.body.id}`).expect(200);
-    await request(stack.app).get("/orders").query({ customerId: "metrics" }).expect(200);
+    const created = await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("metrics"))
+      .send(order("sku-mug"))
+      .expect(201);
+    await request(stack.app)
+      .get(`/orders/${created.body.id}`)
+      .set(await stack.as("metrics"))
+      .expect(200);
+    await request(stack.app)
+      .get("/orders")
+      .set(await stack.as("metrics"))
+      .query({ customerId: "metrics" })
+      .expect(200);
     await request(stack.app).get("/nowhere").expect(404);
     await request(stack.app).get("/health/ready").expect(200);
     await request(stack.app)
       .post("/orders")
+      .set(await stack.as("metrics"))
       .set("Idempotency-Key", "metrics-key")
       .send(order("sku-mug"))
       .expect(201);
     await request(stack.app)
       .post("/orders")
+      .set(await stack.as("metrics"))
       .set("Idempotency-Key", "metrics-key")
       .send(order("sku-mug"))
       .expect(201);
@@ -51,13 +67,36 @@ describe("StatsD metrics, as the statsd-exporter sidecar receives them", () => {
     for (let i = 0; i < 2; i += 1) {
       await request(stack.app)
         .post("/orders")
+        .set(await stack.as("metrics"))
         .send(order(`sku-missing-${i}`));
     }
     stack.payments.faults.update({ errorRate: 1, errorStatus: 503 });
     // Stored and accepted (202) until the breaker opens; refused (503) from then on.
     for (let i = 0; i < 20; i += 1) {
-      const { status } = await request(stack.app).post("/orders").send(order("sku-mug"));
+      const { status } = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("metrics"))
+        .send(order("sku-mug"));
       expect([202, 503]).toContain(status);
+    }
+    // A caller over the rate limit is refused (429).
+    const flood = await stack.as("metrics-flood");
+    for (let i = 0; i < RATE_LIMIT; i += 1) {
+      await request(stack.app).get("/orders").set(flood).expect(200);
+    }
+    await request(stack.app).get("/orders").set(flood).expect(429);
+    // A replica that cannot reach Redis lets requests through uncounted (the limiter fails open).
+    const cutOff = await startTestStack(
+      { STATSD_HOST: "127.0.0.1", STATSD_PORT: String(port), REDIS_URL: "redis://127.0.0.1:1/0" },
+      stack,
+    );
+    try {
+      await request(cutOff.app)
+        .get("/orders")
+        .set(await cutOff.as("metrics"))
+        .expect(200);
+    } finally {
+      await cutOff.close();
     }
     stack.service.runtimeMetrics.report();
     await stack.close();
@@ -111,6 +150,13 @@ describe("StatsD metrics, as the statsd-exporter sidecar receives them", () => {
     const outcomes = sink.named("upstream.duration").map((sample) => sample.tags);
     expect(outcomes).toContainEqual({ upstream: "product-service", outcome: "success" });
     expect(outcomes).toContainEqual({ upstream: "payment-service", outcome: "failure" });
+  });
+
+  it("counts rate-limited requests per route, and requests the limiter let through uncounted", () => {
+    expect(sink.named("rate_limit.limited").map((sample) => sample.tags)).toEqual([
+      { route: "/orders" },
+    ]);
+    expect(sink.named("rate_limit.failed_open").length).toBeGreaterThanOrEqual(1);
   });
 
   it("counts idempotent replays and reports pool, Redis and process gauges", () => {

@@ -12,6 +12,7 @@ describe("request ids and logs", () => {
   it("echoes a sane incoming X-Request-Id and puts it on every log line of the request", async () => {
     await request(stack.app)
       .post("/orders")
+      .set(await stack.as("c"))
       .set("X-Request-Id", "trace-abc-123")
       .send({
         customerId: "c",
@@ -29,6 +30,7 @@ describe("request ids and logs", () => {
   it("replaces an unsafe incoming X-Request-Id with a fresh UUID", async () => {
     const response = await request(stack.app)
       .get("/orders/not-a-uuid")
+      .set(await stack.as("c"))
       .set("X-Request-Id", "x".repeat(500));
     expect(response.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.body.requestId).toBe(response.headers["x-request-id"]);
@@ -36,10 +38,12 @@ describe("request ids and logs", () => {
 
   it("never writes the payment token, the API key or the authorization header", async () => {
     const secretToken = "tok_super_secret_card_4242";
+    const caller = await stack.as("c");
+    const jwt = caller.Authorization.replace(/^Bearer /, "");
     stack.payments.faults.update({ failNext: 1, errorStatus: 500 });
     await request(stack.app)
       .post("/orders")
-      .set("Authorization", "Bearer client-credential-xyz")
+      .set(caller)
       .send({
         customerId: "c",
         items: [{ productId: "sku-mug", quantity: 1 }],
@@ -48,22 +52,38 @@ describe("request ids and logs", () => {
       .expect(202);
     await request(stack.app)
       .post("/orders")
+      .set(await stack.as("c"))
       .send({
         customerId: "c",
         items: [{ productId: "nope", quantity: 1 }],
         paymentToken: secretToken,
       })
       .expect(422);
+    // Refused credentials are not written either: a made-up one, and the real token tampered.
+    const tampered = `${jwt.slice(0, -4)}AAAA`;
+    for (const refused of ["client-credential-xyz", tampered]) {
+      await request(stack.app)
+        .post("/orders")
+        .set("Authorization", `Bearer ${refused}`)
+        .send({ items: [{ productId: "sku-mug", quantity: 1 }], paymentToken: secretToken })
+        .expect(401);
+    }
     expect(stack.logs.lines.length).toBeGreaterThan(0);
     expect(stack.logs.text).not.toContain(secretToken);
     expect(stack.logs.text).not.toContain(TEST_PAYMENT_API_KEY);
     expect(stack.logs.text).not.toContain("client-credential-xyz");
+    for (const line of stack.logs.lines) {
+      expect(line).not.toContain(caller.Authorization);
+      expect(line).not.toContain(jwt);
+      expect(line).not.toContain(tampered);
+    }
   });
 
   it("logs 5xx answers at error with the cause under err, and 4xx at warn", async () => {
     stack.products.faults.update({ errorRate: 1, errorStatus: 500 });
     await request(stack.app)
       .post("/orders")
+      .set(await stack.as("c"))
       .set("X-Request-Id", "failing-one")
       .send({
         customerId: "c",
@@ -72,7 +92,11 @@ describe("request ids and logs", () => {
       })
       .expect(503);
     stack.products.faults.reset();
-    await request(stack.app).get("/orders/bad").set("X-Request-Id", "bad-one").expect(400);
+    await request(stack.app)
+      .get("/orders/bad")
+      .set(await stack.as("c"))
+      .set("X-Request-Id", "bad-one")
+      .expect(400);
     const completed = (id: string) =>
       stack.logs.entries.find((entry) => entry.reqId === id && entry.res !== undefined);
     expect(completed("failing-one")).toMatchObject({

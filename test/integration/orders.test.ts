@@ -32,7 +32,11 @@ describe("orders API", () => {
 
   describe("POST /orders", () => {
     it("stores, charges and answers 201 with the paid order", async () => {
-      const response = await request(stack.app).post("/orders").send(order()).expect(201);
+      const response = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("customer-1"))
+        .send(order())
+        .expect(201);
       expect(response.body).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         customerId: "customer-1",
@@ -56,7 +60,11 @@ describe("orders API", () => {
     });
 
     it("charges with the order id as Idempotency-Key", async () => {
-      const response = await request(stack.app).post("/orders").send(order()).expect(201);
+      const response = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("customer-1"))
+        .send(order())
+        .expect(201);
       const charges = (await fetch(`${stack.payments.url}/_charges`).then((r) => r.json())) as {
         charges: unknown[];
       };
@@ -68,16 +76,24 @@ describe("orders API", () => {
     it("answers 402 with the order id and marks the order payment_failed when declined", async () => {
       const response = await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .send(order({ paymentToken: "tok_decline" }))
         .expect(402)
         .expect("content-type", /application\/problem\+json/);
-      const stored = await request(stack.app).get(`/orders/${response.body.orderId}`).expect(200);
+      const stored = await request(stack.app)
+        .get(`/orders/${response.body.orderId}`)
+        .set(await stack.as("customer-1"))
+        .expect(200);
       expect(stored.body.status).toBe("payment_failed");
     });
 
     it("answers 202 with the pending order and its Location, and no Retry-After, when the charge fails", async () => {
       stack.payments.faults.update({ failNext: 1, errorStatus: 503 });
-      const response = await request(stack.app).post("/orders").send(order()).expect(202);
+      const response = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("customer-1"))
+        .send(order())
+        .expect(202);
       expect(response.headers["retry-after"]).toBeUndefined();
       expect(response.headers["content-type"]).toMatch(/^application\/json/);
       expect(response.body).toMatchObject({ status: "pending", totalCents: 2 * 1450 + 5900 });
@@ -92,14 +108,22 @@ describe("orders API", () => {
     it("answers 202 with the pending order when the payment service hangs past PAYMENT_TIMEOUT_MS", async () => {
       stack.payments.faults.update({ latencyMs: 3000 });
       const started = Date.now();
-      const response = await request(stack.app).post("/orders").send(order()).expect(202);
+      const response = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("customer-1"))
+        .send(order())
+        .expect(202);
       expect(Date.now() - started).toBeLessThan(2500);
       expect(response.body.status).toBe("pending");
     });
 
     it("answers 202, not 502, when the payment service refuses the request itself", async () => {
       stack.payments.faults.update({ failNext: 1, errorStatus: 401 });
-      const response = await request(stack.app).post("/orders").send(order()).expect(202);
+      const response = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("customer-1"))
+        .send(order())
+        .expect(202);
       expect(response.body.status).toBe("pending");
     });
 
@@ -113,6 +137,7 @@ describe("orders API", () => {
         stack.payments.faults.update({ latencyMs: 400 });
         const answer = request(replica.app)
           .post("/orders")
+          .set(await replica.as("customer-1"))
           .send(order())
           .then((r) => r);
         // The order is stored within milliseconds; the database goes away during the charge.
@@ -137,6 +162,7 @@ describe("orders API", () => {
       const before = await stack.pool.query("SELECT count(*)::int AS n FROM orders");
       const response = await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .send(
           order({
             items: [
@@ -156,6 +182,7 @@ describe("orders API", () => {
       stack.products.faults.update({ errorRate: 1, errorStatus: 500 });
       const response = await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .send(order({ items: [{ productId: "sku-scale", quantity: 1 }] }))
         .expect(503);
       expect(response.headers["retry-after"]).toBeDefined();
@@ -165,11 +192,13 @@ describe("orders API", () => {
     it("uses a cached product when it was looked up recently", async () => {
       await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .send(order({ items: [{ productId: "sku-tamper", quantity: 1 }] }))
         .expect(201);
       const callsBefore = stack.products.faults.calls;
       await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .send(order({ items: [{ productId: "sku-tamper", quantity: 3 }] }))
         .expect(201);
       expect(stack.products.faults.calls).toBe(callsBefore);
@@ -182,6 +211,7 @@ describe("orders API", () => {
     ])("answers %s with a 400 problem", async (_what, body, status, detail) => {
       const response = await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .set("content-type", "application/json")
         .send(body)
         .expect(status)
@@ -193,6 +223,7 @@ describe("orders API", () => {
     it("answers wrong types with 400 listing every invalid field", async () => {
       const response = await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .send({ customerId: 1, items: [{ productId: "sku-mug", quantity: "2" }] })
         .expect(400);
       expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual([
@@ -205,6 +236,7 @@ describe("orders API", () => {
     it("answers an empty items list with 400", async () => {
       const response = await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .send(order({ items: [] }))
         .expect(400);
       expect(response.body.errors).toEqual([
@@ -214,13 +246,18 @@ describe("orders API", () => {
 
     it("answers a body over 100 kB with 413", async () => {
       const huge = order({ customerId: "x".repeat(101 * 1024) });
-      const response = await request(stack.app).post("/orders").send(huge).expect(413);
+      const response = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("customer-1"))
+        .send(huge)
+        .expect(413);
       expect(response.body.title).toBe("Payload Too Large");
     });
 
     it("answers a non-JSON content type with 415", async () => {
       await request(stack.app)
         .post("/orders")
+        .set(await stack.as("customer-1"))
         .set("content-type", "text/plain")
         .send("customerId=1")
         .expect(415);
@@ -229,21 +266,32 @@ describe("orders API", () => {
 
   describe("GET /orders/:id", () => {
     it("answers 200 with the order", async () => {
-      const created = await request(stack.app).post("/orders").send(order()).expect(201);
-      const found = await request(stack.app).get(`/orders/${created.body.id}`).expect(200);
+      const created = await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("customer-1"))
+        .send(order())
+        .expect(201);
+      const found = await request(stack.app)
+        .get(`/orders/${created.body.id}`)
+        .set(await stack.as("customer-1"))
+        .expect(200);
       expect(found.body).toEqual(created.body);
     });
 
     it("answers 404 for an unknown id", async () => {
       const response = await request(stack.app)
         .get("/orders/7d9f0c52-3a0e-4f7e-9a8b-6a4e9d1c2b3a")
+        .set(await stack.as("customer-1"))
         .expect(404)
         .expect("content-type", /application\/problem\+json/);
       expect(response.body.status).toBe(404);
     });
 
     it("answers 400, never 500, for a malformed id", async () => {
-      const response = await request(stack.app).get("/orders/not-a-uuid").expect(400);
+      const response = await request(stack.app)
+        .get("/orders/not-a-uuid")
+        .set(await stack.as("customer-1"))
+        .expect(400);
       expect(response.body.errors[0].field).toBe("params.id");
     });
   });
@@ -256,6 +304,7 @@ describe("orders API", () => {
       for (let i = 0; i < 5; i += 1) {
         const response = await request(stack.app)
           .post("/orders")
+          .set(await stack.as(customerId))
           .send(order({ customerId }))
           .expect(201);
         created.push(response.body.id);
@@ -269,7 +318,11 @@ describe("orders API", () => {
       do {
         const query: Record<string, string> = { customerId, limit: "2" };
         if (cursor) query.cursor = cursor;
-        const response = await request(stack.app).get("/orders").query(query).expect(200);
+        const response = await request(stack.app)
+          .get("/orders")
+          .set(await stack.as(customerId))
+          .query(query)
+          .expect(200);
         seen.push(...response.body.orders.map((o: { id: string }) => o.id));
         cursor = response.body.nextCursor;
         pages += 1;
@@ -281,25 +334,40 @@ describe("orders API", () => {
     it("returns only that customer's orders", async () => {
       const response = await request(stack.app)
         .get("/orders")
+        .set(await stack.as("nobody"))
         .query({ customerId: "nobody" })
         .expect(200);
       expect(response.body).toEqual({ orders: [], nextCursor: null });
     });
 
+    it("lists the caller's own orders when customerId is left out (no longer a 400)", async () => {
+      const response = await request(stack.app)
+        .get("/orders")
+        .set(await stack.as(customerId))
+        .query({ limit: "5" })
+        .expect(200);
+      expect(response.body.orders.map((o: { id: string }) => o.id)).toEqual([...created].reverse());
+      expect(response.body.nextCursor).toBeNull();
+    });
+
     it.each([
       [{ customerId, limit: "0" }, "query.limit"],
       [{ customerId, limit: "101" }, "query.limit"],
-      [{ limit: "5" }, "query.customerId"],
       [{ customerId, cursor: "garbage" }, "query.cursor"],
     ])("answers 400 for %j", async (query, field) => {
-      const response = await request(stack.app).get("/orders").query(query).expect(400);
+      const response = await request(stack.app)
+        .get("/orders")
+        .set(await stack.as(customerId))
+        .query(query)
+        .expect(400);
       expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     });
   });
 
-  it("answers unknown routes with a 404 problem", async () => {
+  it("answers an authenticated caller's unknown route with a 404 problem", async () => {
     const response = await request(stack.app)
       .delete("/orders")
+      .set(await stack.as("customer-1"))
       .expect(404)
       .expect("content-type", /application\/problem\+json/);
     expect(response.body).toMatchObject({ status: 404, title: "Not Found" });

@@ -26,12 +26,20 @@ describe("payment circuit breaker, through the API", () => {
   it("opens after exactly BREAKER_FAILURE_THRESHOLD failures, then fails fast without calling payments or storing anything", async () => {
     stack.payments.faults.update({ errorRate: 1, errorStatus: 502 });
     for (let i = 0; i < 3; i += 1)
-      await request(stack.app).post("/orders").send(order()).expect(202);
+      await request(stack.app)
+        .post("/orders")
+        .set(await stack.as("resilience"))
+        .send(order())
+        .expect(202);
     const callsWhenOpen = stack.payments.faults.calls;
     const ordersWhenOpen = await orderCount();
 
     const started = Date.now();
-    const refused = await request(stack.app).post("/orders").send(order()).expect(503);
+    const refused = await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order())
+      .expect(503);
     expect(Date.now() - started).toBeLessThan(500);
     expect(stack.payments.faults.calls).toBe(callsWhenOpen);
     expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
@@ -55,10 +63,18 @@ describe("payment circuit breaker, through the API", () => {
   it("closes again after the reset timeout and BREAKER_SUCCESS_THRESHOLD successful trials", async () => {
     stack.payments.faults.reset();
     await new Promise((resolve) => setTimeout(resolve, 1600));
-    await request(stack.app).post("/orders").send(order()).expect(201);
+    await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order())
+      .expect(201);
     let ready = await request(stack.app).get("/health/ready").expect(200);
     expect(ready.body.breakers["payment-service"]).toBe("half-open");
-    await request(stack.app).post("/orders").send(order()).expect(201);
+    await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order())
+      .expect(201);
     ready = await request(stack.app).get("/health/ready").expect(200);
     expect(ready.body.breakers["payment-service"]).toBe("closed");
     expect(stack.logs.entries.filter((e) => e.msg === "circuit breaker closed")).toHaveLength(1);
@@ -68,6 +84,7 @@ describe("payment circuit breaker, through the API", () => {
     for (let i = 0; i < 5; i += 1) {
       await request(stack.app)
         .post("/orders")
+        .set(await stack.as("resilience"))
         .send({ ...order(), paymentToken: "tok_decline" })
         .expect(402);
     }
@@ -91,7 +108,11 @@ describe("product lookups with retries", () => {
   it("retries failed lookups and then places the order", async () => {
     stack.products.faults.update({ failNext: 2, errorStatus: 503 });
     const before = stack.products.faults.calls;
-    await request(stack.app).post("/orders").send(order("sku-espresso-beans")).expect(201);
+    await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order("sku-espresso-beans"))
+      .expect(201);
     expect(stack.products.faults.calls - before).toBe(3);
   });
 
@@ -99,7 +120,11 @@ describe("product lookups with retries", () => {
     stack.products.faults.update({ errorRate: 1, errorStatus: 500 });
     const before = stack.products.faults.calls;
     const started = Date.now();
-    const response = await request(stack.app).post("/orders").send(order("sku-scale")).expect(503);
+    const response = await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order("sku-scale"))
+      .expect(503);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(stack.products.faults.calls - before).toBe(3);
     expect(response.headers["retry-after"]).toBeDefined();
@@ -108,24 +133,40 @@ describe("product lookups with retries", () => {
   it("cuts a hanging product service off at PRODUCT_TIMEOUT_MS per attempt", async () => {
     stack.products.faults.update({ latencyMs: 5000 });
     const started = Date.now();
-    await request(stack.app).post("/orders").send(order("sku-kettle")).expect(503);
+    await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order("sku-kettle"))
+      .expect(503);
     // 3 attempts x 200 ms + backoff (base 20 ms, max 200 ms in the test stack)
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it("answers 422 for an unknown product without retrying", async () => {
     const before = stack.products.faults.calls;
-    await request(stack.app).post("/orders").send(order("sku-unknown")).expect(422);
+    await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order("sku-unknown"))
+      .expect(422);
     expect(stack.products.faults.calls - before).toBe(1);
   });
 
   it("serves a stale cached product when the product service is down, and says so in the log", async () => {
-    await request(stack.app).post("/orders").send(order("sku-tamper")).expect(201);
+    await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order("sku-tamper"))
+      .expect(201);
     const key = "product:sku-tamper";
     const entry = JSON.parse((await stack.redis.get(key))!);
     await stack.redis.set(key, JSON.stringify({ ...entry, storedAt: entry.storedAt - 3_600_000 }));
     stack.products.faults.update({ errorRate: 1, errorStatus: 503 });
-    const response = await request(stack.app).post("/orders").send(order("sku-tamper")).expect(201);
+    const response = await request(stack.app)
+      .post("/orders")
+      .set(await stack.as("resilience"))
+      .send(order("sku-tamper"))
+      .expect(201);
     expect(response.body.items[0].unitPriceCents).toBe(2200);
     expect(stack.logs.entries).toContainEqual(
       expect.objectContaining({

@@ -58,6 +58,10 @@ function configFor(productUrl: string, paymentUrl: string) {
     PRODUCT_API_URL: productUrl,
     PAYMENT_API_URL: paymentUrl,
     PAYMENT_API_KEY: "upstream-answers-key",
+    // Required by the service, never used by the upstream clients under test here.
+    AUTH_JWKS_URL: "http://127.0.0.1:9/.well-known/jwks.json",
+    AUTH_ISSUER: "urn:order-service:upstream-answers",
+    AUTH_AUDIENCE: "order-service-tests",
     BREAKER_FAILURE_THRESHOLD: "2",
     RETRY_MAX_ATTEMPTS: "3",
     RETRY_BASE_DELAY_MS: "1",

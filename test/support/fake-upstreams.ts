@@ -85,6 +85,8 @@ export async function startFakeIdentityProvider(): Promise<RunningIdentityProvid
       if (!token) {
         token = mint(customerId);
         tokens.set(customerId, token);
+        // A failed mint is not kept: the next call asks the provider again.
+        token.catch(() => tokens.delete(customerId));
       }
       return token;
     },

@@ -7,6 +7,12 @@ import { SEEDED_PRODUCTS } from "../../src/fakes/catalogue";
 
 const catalogueIds = SEEDED_PRODUCTS.map((product) => product.id);
 
+/**
+ * Who sends the generated requests (their bearer token's `sub`). Bodies and queries name this
+ * customer most often, since naming anyone else is refused (403) before Postgres is reached.
+ */
+export const HOSTILE_CALLER = "property-customer";
+
 /** C0, DEL and C1: none may be in a stored string; NUL, the one Postgres refuses, most often. */
 const controlCharacter = fc
   .oneof(
@@ -78,17 +84,21 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 const plainIdentifier = fc.stringMatching(/^[A-Za-z0-9_-]{1,16}$/);
 
-const validOrder = fc.record({
-  customerId: plainIdentifier,
-  items: fc.array(
-    fc.record({
-      productId: fc.constantFrom(...catalogueIds),
-      quantity: fc.integer({ min: 1, max: 100 }),
-    }),
-    { minLength: 1, maxLength: 3 },
-  ),
-  paymentToken: fc.oneof(fc.constantFrom("tok_visa", "tok_decline"), fc.string({ minLength: 1 })),
-});
+// Left out now and then: the caller is the customer, so an order need not name it.
+const validOrder = fc.record(
+  {
+    customerId: fc.oneof({ weight: 4, arbitrary: fc.constant(HOSTILE_CALLER) }, plainIdentifier),
+    items: fc.array(
+      fc.record({
+        productId: fc.constantFrom(...catalogueIds),
+        quantity: fc.integer({ min: 1, max: 100 }),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    paymentToken: fc.oneof(fc.constantFrom("tok_visa", "tok_decline"), fc.string({ minLength: 1 })),
+  },
+  { requiredKeys: ["items", "paymentToken"] },
+);
 
 type Order = Record<string, unknown>;
 
@@ -313,13 +323,14 @@ const anyQueryPair = fc.tuple(
 );
 
 /**
- * A raw query string: mostly a listing with one odd value (so it gets as far as Postgres),
+ * A raw query string: mostly the caller's listing with one odd value (so it gets as far as Postgres),
  * else any keys, repeats and encodings, broken ones too.
  */
 export const queryString: fc.Arbitrary<string> = fc
   .tuple(
     fc.option(
       fc.oneof(
+        { weight: 4, arbitrary: fc.constant(HOSTILE_CALLER) },
         { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9-]{1,12}$/) },
         shortHostileString,
       ),
@@ -339,3 +350,36 @@ export const queryString: fc.Arbitrary<string> = fc
       .map(([key, value]) => `${key}=${value}`)
       .join("&"),
   );
+
+/**
+ * Authorization header values no valid token is among: any header text, with or without a
+ * scheme, and the caller's real token with one character (never the signature's last, whose
+ * low bits base64url may ignore) replaced by another.
+ */
+export function hostileAuthorization(realToken: string): fc.Arbitrary<string> {
+  const tampered = fc
+    .tuple(
+      fc.nat({ max: realToken.length - 2 }),
+      headerValue.filter((value) => value.length > 0),
+    )
+    .filter(([at, replacement]) => replacement !== realToken[at])
+    .map(([at, replacement]) => realToken.slice(0, at) + replacement + realToken.slice(at + 1));
+  return fc.oneof(
+    headerValue,
+    headerValue.map((value) => `Bearer ${value}`),
+    fc.constantFrom(
+      "Bearer",
+      "Bearer ",
+      "bearer",
+      "Basic",
+      "Bearer =",
+      "Bearer ...",
+      "Bearer a.b.c",
+    ),
+    fc.constantFrom(
+      `Bearer ${"a".repeat(10 * 1024)}`,
+      `Bearer ${realToken}${"A".repeat(10 * 1024)}`,
+    ),
+    { weight: 3, arbitrary: tampered.map((token) => `Bearer ${token}`) },
+  );
+}
