@@ -23,10 +23,11 @@ describe("README configuration table", () => {
       AUTH_JWKS_URL: "http://idp/.well-known/jwks.json",
       AUTH_ISSUER: "issuer",
       AUTH_AUDIENCE: "audience",
-    }) as Record<string, unknown>;
+    }) as Record<string, string | number | readonly string[] | undefined>;
     for (const { name, fallback } of rows) {
       if (fallback.startsWith("required")) continue;
-      const expected = parsed[name] === undefined ? "unset" : String(parsed[name]);
+      const value = parsed[name];
+      const expected = value === undefined ? "unset" : String(value);
       expect(`${name}=${fallback}`).toBe(`${name}=${expected}`);
     }
   });
