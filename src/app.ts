@@ -1,5 +1,5 @@
 // The Express application, without a listener: main.ts serves it, supertest drives it.
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import type { TokenVerifier } from "./auth/token-verifier";
 import helmet from "helmet";
 import type { Logger } from "./infra/logger";
@@ -9,7 +9,8 @@ import { identifyCaller, requireCaller } from "./http/authenticate";
 import { closeConnectionsWhileDraining } from "./http/close-connections-while-draining";
 import { healthRoutes, type HealthRoutesOptions } from "./http/health-routes";
 import { orderRoutes, type OrderRoutesOptions } from "./http/order-routes";
-import { HttpProblem, toProblemAnswer } from "./http/problem";
+import { HttpProblem } from "./http/problem";
+import { problemResponder } from "./http/problem-responder";
 import { assignRequestId } from "./http/request-id";
 import { recordRequestMetrics } from "./http/request-metrics";
 import { logRequests } from "./http/request-logging";
@@ -62,21 +63,4 @@ export function createApp(deps: AppDependencies): Express {
   });
   app.use(problemResponder());
   return app;
-}
-
-function problemResponder(): ErrorRequestHandler {
-  return (error, req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const answer = toProblemAnswer(error);
-    // pino-http logs the request's one line with this as `err` (stack included), at error level.
-    if (answer.unexpected || answer.problem.status >= 500) (res as { err?: unknown }).err = error;
-    res
-      .status(answer.problem.status)
-      .set(answer.headers)
-      .type("application/problem+json")
-      .json({ ...answer.problem, requestId: (req as { id?: string }).id });
-  };
 }

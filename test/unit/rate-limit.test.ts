@@ -2,11 +2,11 @@
 // fields on every answer, and a caller over its quota refused with a 429 problem+json that
 // carries Retry-After. The limiter is a stub that answers what each test scripts; counting in
 // Redis and failing open are test/integration/rate-limit.test.ts's subject.
-import express, { type ErrorRequestHandler, type RequestHandler } from "express";
+import express, { type RequestHandler } from "express";
 import request from "supertest";
 import { noMetrics, type Metrics, type Tags } from "../../src/infra/metrics";
 import { limitRequests, type LimitRequestsOptions } from "../../src/http/rate-limit";
-import { toProblemAnswer } from "../../src/http/problem";
+import { problemResponder } from "../../src/http/problem-responder";
 import type { RateLimitDecision, SharedRateLimiter } from "../../src/limits/shared-rate-limiter";
 
 /** A limiter of 600 requests a minute whose next answer the test sets; it keeps every key. */
@@ -46,22 +46,6 @@ function recordingMetrics() {
     increment: (name, tags) => increments.push({ name, ...(tags ? { tags } : {}) }),
   };
   return { metrics, increments };
-}
-
-/** The error handler of src/app.ts (problemResponder), restated: it is not exported. */
-function problemResponder(): ErrorRequestHandler {
-  return (error, req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const answer = toProblemAnswer(error);
-    res
-      .status(answer.problem.status)
-      .set(answer.headers)
-      .type("application/problem+json")
-      .json({ ...answer.problem, requestId: (req as { id?: string }).id });
-  };
 }
 
 /** Mounted as src/app.ts mounts it: on `/orders`, after the caller is identified. */
