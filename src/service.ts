@@ -87,6 +87,7 @@ export function createService(
       jwksUrl: auth.jwksUrl,
       timeoutMs: auth.jwksTimeoutMs,
       cooldownMs: auth.jwksCooldownMs,
+      logger,
     }).getKey,
     issuer: auth.issuer,
     audience: auth.audience,

@@ -17,6 +17,8 @@ import {
   type JWSHeaderParameters,
 } from "jose";
 
+import type { Logger } from "../infra/logger";
+
 type KeyLookup = ReturnType<typeof createLocalJWKSet>;
 type KeyLike = Awaited<ReturnType<KeyLookup>>;
 
@@ -34,6 +36,8 @@ export interface KeySetResolverOptions {
   readonly cooldownMs: number;
   /** How long a fetched key set is used before it is refreshed (jose's default: 10 min). */
   readonly maxAgeMs?: number;
+  /** Told once per failed fetch (so at most once per cooldown), never once per request. */
+  readonly logger?: Logger;
   readonly now?: () => number;
 }
 
@@ -48,6 +52,7 @@ export class KeySetResolver {
   readonly #remote: ReturnType<typeof createRemoteJWKSet>;
   readonly #cooldownMs: number;
   readonly #now: () => number;
+  readonly #logger: Logger | undefined;
   #stale: KeyLookup | undefined;
   #failedAt = -Infinity;
 
@@ -59,6 +64,7 @@ export class KeySetResolver {
     });
     this.#cooldownMs = options.cooldownMs;
     this.#now = options.now ?? Date.now;
+    this.#logger = options.logger;
   }
 
   /** jose's key-lookup function shape, so it can be passed to jwtVerify as it is. */
@@ -78,6 +84,10 @@ export class KeySetResolver {
       this.#failedAt = this.#now();
       const known = this.#remote.jwks();
       this.#stale = known ? createLocalJWKSet(known) : undefined;
+      this.#logger?.warn(
+        { err: error, servingKnownKeys: Boolean(known) },
+        "identity provider's key set could not be fetched",
+      );
       if (!this.#stale) throw new KeySetUnavailableError({ cause: error });
       return this.#fromStale(this.#stale, header, token, error);
     }

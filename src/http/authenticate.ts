@@ -64,7 +64,8 @@ export function identifyCaller(verifier: TokenVerifier, logger: Logger): Request
         logger.debug({ reason: error.reason }, "bearer token refused");
         res.locals.authentication = { refusal: invalidToken() };
       } else if (error instanceof KeySetUnavailableError) {
-        logger.warn({ err: error.cause ?? error }, "identity provider's keys unavailable");
+        // The resolver warns once per failed fetch; per request this is detail.
+        logger.debug("caller not authenticated: the identity provider's keys are unavailable");
         res.locals.authentication = {
           refusal: new ServiceUnavailableError(
             "identity-provider",

@@ -5,12 +5,14 @@ import { jwtVerify } from "jose";
 import { KeySetResolver, KeySetUnavailableError } from "../../src/auth/key-set-resolver";
 import { generateSigningKey } from "../../src/fakes/signing-key-ring";
 import { listen } from "../../src/http/server";
+import { createLogger } from "../../src/infra/logger";
 import {
   startFakeIdentityProvider,
   TEST_AUDIENCE,
   TEST_ISSUER,
   type RunningIdentityProvider,
 } from "../support/fake-upstreams";
+import { LogCapture } from "../support/log-capture";
 import { claimsFor, signWith } from "../support/test-tokens";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,12 +54,14 @@ describe("KeySetResolver", () => {
     expect(await verify(resolver, token)).toBe("customer-1");
   });
 
-  it("asks a failing provider once per cooldown, not once per verification", async () => {
+  it("asks a failing provider once per cooldown, not once per verification, and warns once", async () => {
+    const logs = new LogCapture();
     const resolver = new KeySetResolver({
       jwksUrl: idp.jwksUrl,
       timeoutMs: 300,
       cooldownMs: 60_000,
       maxAgeMs: 50,
+      logger: createLogger({ level: "info", destinations: [logs], stdout: false }),
     });
     const token = await tokenFrom();
     await verify(resolver, token);
@@ -66,6 +70,13 @@ describe("KeySetResolver", () => {
     const before = jwksFetches();
     for (let i = 0; i < 10; i += 1) expect(await verify(resolver, token)).toBe("customer-1");
     expect(jwksFetches() - before).toBe(1);
+    expect(logs.entries).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        msg: "identity provider's key set could not be fetched",
+        servingKnownKeys: true,
+      }),
+    ]);
   });
 
   it("throws KeySetUnavailableError when it never got a key set", async () => {
