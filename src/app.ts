@@ -1,7 +1,7 @@
 // The Express application, without a listener: main.ts serves it, supertest drives it.
 import express, { type Express, type RequestHandler } from "express";
-import type { TokenVerifier } from "./auth/token-verifier";
 import helmet from "helmet";
+import type { TokenVerifier } from "./auth/token-verifier";
 import type { Logger } from "./infra/logger";
 import { noMetrics, type Metrics } from "./infra/metrics";
 import type { RequestContext } from "./infra/request-context";
