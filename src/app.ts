@@ -7,6 +7,7 @@ import { noMetrics, type Metrics } from "./infra/metrics";
 import type { RequestContext } from "./infra/request-context";
 import { identifyCaller, requireCaller } from "./http/authenticate";
 import { closeConnectionsWhileDraining } from "./http/close-connections-while-draining";
+import { continueIncomingTrace } from "./http/continue-incoming-trace";
 import { healthRoutes, type HealthRoutesOptions } from "./http/health-routes";
 import { orderRoutes, type OrderRoutesOptions } from "./http/order-routes";
 import { HttpProblem } from "./http/problem";
@@ -42,6 +43,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set("trust proxy", deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
   closeConnectionsWhileDraining(app, deps.lifecycle);
 
+  app.use(continueIncomingTrace());
   app.use(assignRequestId(deps.requestContext));
   app.use(healthRoutes({ ...deps.health, lifecycle: deps.lifecycle, logger: deps.logger }));
   app.use(helmet());

@@ -11,6 +11,8 @@ import { endProcessOnCrash } from "./lifecycle/crash-handlers";
 import { createShutdownHandler, type Closeable } from "./lifecycle/graceful-shutdown";
 import { waitUntilStarted } from "./lifecycle/startup";
 import { createService } from "./service";
+import { logTelemetryDiagnostics } from "./telemetry/diagnostics-to-logger";
+import { traceFlush } from "./telemetry/flush-traces";
 
 async function main(config: Config): Promise<void> {
   const resources: Closeable[] = [];
@@ -23,6 +25,9 @@ async function main(config: Config): Promise<void> {
     secretValues: [config.paymentApi.apiKey],
   });
   endProcessOnCrash(logger);
+  logTelemetryDiagnostics(logger);
+  // First opened, last closed: the spans of everything else's shutdown are still exported.
+  resources.push(traceFlush(logger));
   const metrics = config.statsd ? createStatsdMetrics(config.statsd, logger) : noMetrics;
   resources.push({ name: "metrics", close: () => metrics.close() });
 

@@ -25,6 +25,7 @@ import { OrderRepository } from "./orders/order-repository";
 import { OrderService } from "./orders/order-service";
 import { PendingOrderCharger } from "./orders/pending-order-charger";
 import type { CircuitBreaker } from "./resilience/circuit-breaker";
+import { recordIdempotentReplay } from "./telemetry/span-annotations";
 
 export interface Service {
   readonly app: Express;
@@ -141,7 +142,10 @@ export function createService(
         store: new IdempotencyStore(pool, config.idempotency),
         orders,
         logger,
-        onReplay: () => metrics.increment("idempotency.replays"),
+        onReplay: () => {
+          metrics.increment("idempotency.replays");
+          recordIdempotentReplay();
+        },
       }),
     },
   });

@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { Redis } from "ioredis";
 import type { Config } from "../config";
 import type { Logger } from "../infra/logger";
@@ -8,6 +9,9 @@ import { createUpstreamBreaker } from "../resilience/upstream-breakers";
 import { CachedProductCatalog } from "./cached-product-catalog";
 import { HttpProductCatalog, type Product, type ProductCatalog } from "./product-catalog";
 import { RetryingProductCatalog } from "./retrying-product-catalog";
+import { TracedProductCatalog } from "./traced-product-catalog";
+import { serviceTracer } from "../telemetry/service-tracer";
+import { recordRetry, recordRetryBudgetRefusal } from "../telemetry/span-annotations";
 
 export interface ProductClient {
   readonly catalog: ProductCatalog;
@@ -17,13 +21,14 @@ export interface ProductClient {
 /**
  * The product service client, layered from the inside out: one HTTP attempt with a timeout ->
  * the product service's circuit breaker -> retries (full jitter, budget, deadline) -> the
- * Redis cache (fresh hits skip everything below; stale entries cover an outage).
+ * Redis cache (fresh hits skip everything below; stale entries cover an outage) -> a span.
  */
 export function createProductClient(
   config: Config,
   redis: Redis,
   logger: Logger,
   metrics: Metrics = noMetrics,
+  tracer: Tracer = serviceTracer(),
 ): ProductClient {
   const http = new HttpProductCatalog({
     baseUrl: config.productApi.url,
@@ -42,14 +47,21 @@ export function createProductClient(
     budget: new RetryBudget({ percent: config.retry.budgetPercent }),
     deadlineMs: config.productApi.deadlineMs,
     logger,
-    onRetry: () => metrics.increment("retry.attempts", { upstream }),
-    onBudgetExhausted: () => metrics.increment("retry.budget_refusals", { upstream }),
+    onRetry: (retry) => {
+      metrics.increment("retry.attempts", { upstream });
+      recordRetry(upstream, retry);
+    },
+    onBudgetExhausted: () => {
+      metrics.increment("retry.budget_refusals", { upstream });
+      recordRetryBudgetRefusal(upstream);
+    },
   });
-  const catalog = new CachedProductCatalog({
+  const cached = new CachedProductCatalog({
     catalog: retrying,
     redis,
     ttlS: config.productApi.cacheTtlS,
     logger,
   });
+  const catalog = new TracedProductCatalog(cached, tracer);
   return { catalog, breaker };
 }

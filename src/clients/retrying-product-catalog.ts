@@ -19,7 +19,7 @@ export interface RetryingProductCatalogOptions {
   readonly budget: RetryBudget;
   readonly deadlineMs: number;
   readonly logger: Logger;
-  readonly onRetry?: (retry: { attempt: number; delayMs: number }) => void;
+  readonly onRetry?: (retry: { attempt: number; delayMs: number; error: unknown }) => void;
   readonly onBudgetExhausted?: () => void;
   readonly random?: () => number;
 }
@@ -59,7 +59,7 @@ export class RetryingProductCatalog implements ProductCatalog {
           { productId: id, attempt: attemptNumber, delayMs, err: error },
           "product lookup failed; retrying",
         );
-        options.onRetry?.({ attempt: attemptNumber, delayMs });
+        options.onRetry?.({ attempt: attemptNumber, delayMs, error });
         // Cut short by the deadline: give up with the upstream's error, not the abort's.
         return sleep(delayMs, true, { signal: lookup }).catch(() => false);
       },

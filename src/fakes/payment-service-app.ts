@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import express, { type Express } from "express";
 import { z } from "zod";
 import type { FaultInjector } from "./fault-injection";
+import { TraceJournal } from "./trace-journal";
 
 const chargeRequest = z.strictObject({
   orderId: z.string().min(1),
@@ -29,7 +30,8 @@ export function createPaymentServiceApp(apiKey: string, faults: FaultInjector): 
   /** Charge requests per Idempotency-Key that reached the ledger (the first and its replays). */
   const requests = new Map<string, number>();
   const app = express();
-  app.use(faults.controlRoutes());
+  const journal = new TraceJournal();
+  app.use(faults.controlRoutes(), journal.controlRoutes());
   app.get("/_charges", (_req, res) => {
     res.json({
       charges: [...charges.entries()].map(([key, charge]) => ({
@@ -42,7 +44,8 @@ export function createPaymentServiceApp(apiKey: string, faults: FaultInjector): 
       })),
     });
   });
-  app.use(faults.middleware());
+  // Recorded before faults apply: a request that is then failed on purpose still arrived.
+  app.use(journal.middleware(), faults.middleware());
   app.post("/charges", express.json(), (req, res) => {
     if (req.get("authorization") !== `Bearer ${apiKey}`) {
       res.status(401).json({ error: "invalid API key" });

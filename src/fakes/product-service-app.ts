@@ -1,6 +1,7 @@
 import express, { type Express } from "express";
 import type { Product } from "../clients/product-catalog";
 import type { FaultInjector } from "./fault-injection";
+import { TraceJournal } from "./trace-journal";
 
 /** A product catalog that follows DESIGN.md's product API contract. */
 export function createProductServiceApp(
@@ -9,8 +10,10 @@ export function createProductServiceApp(
 ): Express {
   const byId = new Map(products.map((product) => [product.id, product]));
   const app = express();
-  app.use(faults.controlRoutes());
-  app.use(faults.middleware());
+  const journal = new TraceJournal();
+  app.use(faults.controlRoutes(), journal.controlRoutes());
+  // Recorded before faults apply: a request that is then failed on purpose still arrived.
+  app.use(journal.middleware(), faults.middleware());
   app.get("/products/:id", (req, res) => {
     const product = byId.get(req.params.id);
     if (!product) {

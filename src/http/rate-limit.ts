@@ -10,6 +10,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { Metrics } from "../infra/metrics";
 import type { SharedRateLimiter } from "../limits/shared-rate-limiter";
 import { HttpProblem } from "./problem";
+import { routeTemplateOf } from "./route-template";
 
 export interface LimitRequestsOptions {
   readonly limiter: SharedRateLimiter;
@@ -35,11 +36,9 @@ function structuredString(value: string): string {
   return `"${value.replace(/[\\"]/g, "\\$&")}"`;
 }
 
-/** A template, never the raw URL (ids would explode the tag set); `{id}`, since `:` ends a tag. */
+/** Before routing, the mount point (`/orders`) is all there is of a template. */
 function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  const template = req.baseUrl + (typeof path === "string" ? path : "");
-  return template === "" ? "unmatched" : template.replace(/:(\w+)/g, "{$1}");
+  return routeTemplateOf(req) ?? (req.baseUrl || "unmatched");
 }
 
 export function limitRequests(options: LimitRequestsOptions): RequestHandler {

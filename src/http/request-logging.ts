@@ -1,13 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "../infra/logger";
-
-/** Probes are polled every few seconds by every kubelet: logging them would drown real traffic. */
-export function isProbePath(url: string | undefined): boolean {
-  // Compare the path only: a query string must not turn a probe into a logged request.
-  const pathname = (url ?? "").split("?", 1)[0]!;
-  return pathname.startsWith("/health/");
-}
+import { isProbePath } from "./probe-paths";
 
 export function logRequests(logger: Logger) {
   return pinoHttp({

@@ -1,16 +1,7 @@
-import type { Request, RequestHandler } from "express";
+import type { RequestHandler } from "express";
 import type { Metrics } from "../infra/metrics";
-import { isProbePath } from "./request-logging";
-
-/**
- * The route template, never the raw URL: ids would explode the label set. Written `{id}`
- * rather than Express's `:id`, because a colon separates a StatsD tag from its value.
- */
-function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  if (typeof path !== "string") return "unmatched";
-  return (req.baseUrl + path).replace(/:(\w+)/g, "{$1}");
-}
+import { isProbePath } from "./probe-paths";
+import { routeTemplateOf } from "./route-template";
 
 /** RED metrics per route: request count by status class, 5xx count, latency. */
 export function recordRequestMetrics(metrics: Metrics): RequestHandler {
@@ -22,7 +13,7 @@ export function recordRequestMetrics(metrics: Metrics): RequestHandler {
     const started = performance.now();
     res.once("finish", () => {
       const tags = {
-        route: routeOf(req),
+        route: routeTemplateOf(req) ?? "unmatched",
         method: req.method,
         status_class: `${Math.floor(res.statusCode / 100)}xx`,
       };

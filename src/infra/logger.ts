@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { activeTraceIds } from "../telemetry/active-trace-ids";
 import type { RequestContext } from "./request-context";
 
 export type { Logger } from "pino";
@@ -65,12 +66,13 @@ export function createLogger(options: LoggerOptions): Logger {
       // Stays an epoch-ms number: log shippers (fluent-bit's parser) expect exactly that.
       timestamp: pino.stdTimeFunctions.epochTime,
       formatters: { level: (label) => ({ level: label }) },
-      mixin: requestContext
-        ? () => {
-            const scope = requestContext.current();
-            return scope ? { reqId: scope.requestId } : {};
-          }
-        : undefined,
+      // Every line written while serving a request names the request and its trace.
+      mixin: () => {
+        const scope = requestContext?.current();
+        const traceIds = activeTraceIds();
+        if (!scope) return traceIds ?? {};
+        return traceIds ? { reqId: scope.requestId, ...traceIds } : { reqId: scope.requestId };
+      },
       hooks: { streamWrite: createRedactor(options.secretValues) },
     },
     stream,

@@ -65,6 +65,7 @@ export class SpawnedProcess {
     script: string,
     env: NodeJS.ProcessEnv,
     args: readonly string[] = [],
+    nodeArgs: readonly string[] = [],
   ) {
     // config.ts merges PROJECT_ROOT/.env into the environment when it exists, which would
     // silently undo the explicit environment these tests depend on.
@@ -77,7 +78,7 @@ export class SpawnedProcess {
     const entry = path.join(DIST, script);
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
     // The node that runs jest, so the suite tests the service under that same version.
-    this.child = spawn(process.execPath, [entry, ...args], {
+    this.child = spawn(process.execPath, [...nodeArgs, entry, ...args], {
       cwd: PROJECT_ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -166,7 +167,14 @@ export class ServiceProcess extends SpawnedProcess {
   #port: number | undefined;
 
   constructor(env: Record<string, string>) {
-    super("order-service", "main.js", cleanEnvironment({ PORT: "0", ...env }));
+    // Started as `npm start` starts it: the OpenTelemetry preload first.
+    super(
+      "order-service",
+      "main.js",
+      cleanEnvironment({ PORT: "0", ...env }),
+      [],
+      ["--require", path.join(DIST, "telemetry.js")],
+    );
   }
 
   get port(): number {

@@ -1,5 +1,5 @@
 import { ReadinessChecker, type DependencyCheck } from "../../src/lifecycle/readiness";
-import { isProbePath } from "../../src/http/request-logging";
+import { isProbePath } from "../../src/http/probe-paths";
 
 const up = (name: string, decisive = true): DependencyCheck => ({
   name,
