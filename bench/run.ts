@@ -11,6 +11,7 @@ import { benchLiveness } from "./scenarios/liveness";
 import { benchOrderCreate } from "./scenarios/order-create";
 import { benchOrderRead } from "./scenarios/order-read";
 import { benchStartup, STARTS } from "./scenarios/startup";
+import { benchTracingCost } from "./scenarios/tracing-cost";
 import { createBenchDatabase, dropBenchDatabase, seedOrders } from "./support/bench-database";
 import { PROJECT_ROOT, stopAllChildren } from "./support/child-processes";
 import { bearersFor } from "./support/identity-provider";
@@ -77,6 +78,8 @@ async function bench(): Promise<void> {
   console.log("POST /orders");
   const create = await benchOrderCreate(service, setup, rss);
   const rssAfter = readRss(service.child.pid);
+  console.log("tracing: off, propagation only, exporting (GET /orders/:id, POST /orders)");
+  const tracing = await benchTracingCost(service, setup, orders, bearers);
 
   const liveRatio = ratio(live.service, live.express);
   const readRatio = ratio(read.service, read.minimal);
@@ -138,6 +141,27 @@ async function bench(): Promise<void> {
     info("service RSS, after the load", rssText(rssAfter)),
     info("bare Express RSS, peak under the same load", rssText(live.expressRss)),
   ];
+  for (const [load, [off, propagation, exporting]] of [
+    ["GET /orders/:id", tracing.read],
+    ["POST /orders", tracing.write],
+  ] as const) {
+    targets.push(
+      info(`${load}  propagation only / tracing off`, `${ratio(propagation, off).toFixed(2)}x`),
+      info(`${load}  exporting spans / tracing off`, `${ratio(exporting, off).toFixed(2)}x`),
+      info(
+        `${load}  CPU per request: off / propagation / exporting`,
+        [off, propagation, exporting]
+          .map((row) => `${row.cpuUsPerRequest.toFixed(0)}`)
+          .join(" / ") + " us",
+      ),
+    );
+  }
+  targets.push(
+    info(
+      "OTLP exports received (requests, MB)",
+      `${tracing.exported.requests}, ${mb(tracing.exported.bytes).toFixed(1)} MB`,
+    ),
+  );
   if (statsdSink) targets.push(info("StatsD datagrams received", String(statsdSink.datagrams())));
 
   console.log("");
@@ -152,6 +176,8 @@ async function bench(): Promise<void> {
       read.service,
       read.serviceWithoutCache,
       create,
+      ...tracing.read,
+      ...tracing.write,
     ]),
   );
   console.log("");

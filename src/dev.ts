@@ -125,7 +125,12 @@ async function main(): Promise<void> {
       FAKE_IDP_ISSUER: env.AUTH_ISSUER!,
       FAKE_IDP_AUDIENCE: env.AUTH_AUDIENCE!,
     }),
-    run("service", ["watch", "--clear-screen=false", "src/main.ts"], env),
+    // Preloaded like `npm start` does; --import, since tsx compiles a --require'd file only on Node 22+.
+    run(
+      "service",
+      ["watch", "--clear-screen=false", "--import", "./src/telemetry.ts", "src/main.ts"],
+      env,
+    ),
   ];
   say(`service on http://127.0.0.1:${env.PORT}  (Ctrl-C stops everything)`);
   say(`every /orders request needs a token; get one for customer c-42 with:\n${tokenCommand(env)}`);

@@ -17,8 +17,26 @@ export const ORDER_CREATE_LOAD: LoadSettings = {
 /** Simulated customers, each with its own token (minted before the load). */
 export const ORDERING_CUSTOMERS = 200;
 
-/** The customers in turn, each order with its customer's token; no Idempotency-Key. */
-function placeEach(bearers: ReadonlyMap<string, string>): autocannon.Request[] {
+/** Two cached products, a charge the fake gateway accepts. */
+function orderBody(customerId: string): string {
+  return JSON.stringify({
+    customerId,
+    items: [
+      { productId: "sku-espresso-beans", quantity: 1 },
+      { productId: "sku-mug", quantity: 2 },
+    ],
+    paymentToken: "tok_bench",
+  });
+}
+
+/**
+ * The customers in turn, each order with its customer's token; no Idempotency-Key.
+ * `extraHeaders` adds headers per request (a caller's traceparent).
+ */
+export function placeEach(
+  bearers: ReadonlyMap<string, string>,
+  extraHeaders: () => Record<string, string> = () => ({}),
+): autocannon.Request[] {
   const customers = [...bearers];
   let next = 0;
   return [
@@ -29,15 +47,8 @@ function placeEach(bearers: ReadonlyMap<string, string>): autocannon.Request[] {
         const [customerId, authorization] = customers[next++ % customers.length]!;
         return {
           ...request,
-          headers: { "content-type": "application/json", authorization },
-          body: JSON.stringify({
-            customerId,
-            items: [
-              { productId: "sku-espresso-beans", quantity: 1 },
-              { productId: "sku-mug", quantity: 2 },
-            ],
-            paymentToken: "tok_bench",
-          }),
+          headers: { "content-type": "application/json", authorization, ...extraHeaders() },
+          body: orderBody(customerId),
         };
       },
     },

@@ -34,10 +34,14 @@ export interface OrderReadFigures {
   readonly serviceWithoutCache: LoadSummary;
 }
 
-/** Cycles through the seeded orders, each read with its owner's token; the same for every target. */
-function readEach(
+/**
+ * Cycles through the seeded orders, each read with its owner's token; the same for every
+ * target. `extraHeaders` adds headers per request (a caller's traceparent).
+ */
+export function readEach(
   orders: readonly SeededOrder[],
   bearers: ReadonlyMap<string, string>,
+  extraHeaders: () => Record<string, string> = () => ({}),
 ): autocannon.Request[] {
   let next = 0;
   return [
@@ -48,7 +52,7 @@ function readEach(
         return {
           ...request,
           path: `/orders/${order.id}`,
-          headers: { authorization: bearers.get(order.customerId)! },
+          headers: { authorization: bearers.get(order.customerId)!, ...extraHeaders() },
         };
       },
     },

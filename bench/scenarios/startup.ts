@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { spawnNode, stopChild } from "../support/child-processes";
 import { waitForStatus } from "../support/http-wait";
 import { freePort } from "../support/ports";
-import { serviceEnvironment, type ServiceSetup } from "../support/service";
+import { SERVICE_COMMAND, serviceEnvironment, type ServiceSetup } from "../support/service";
 import { median } from "../support/stats";
 
 export const STARTS = 7;
@@ -25,7 +25,7 @@ async function startOnce(setup: ServiceSetup) {
   const port = await freePort();
   const spawnedAt = Date.now();
   const started = performance.now();
-  const child = spawnNode("service (startup run)", ["dist/main.js"], {
+  const child = spawnNode("service (startup run)", SERVICE_COMMAND, {
     env: serviceEnvironment(setup, port),
     stdout: "pipe",
   });

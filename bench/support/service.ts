@@ -101,14 +101,17 @@ export function serviceEnvironment(
   });
 }
 
-/** Starts dist/main.js and waits until /health/startup answers 200. */
+/** What `npm start` and the image run: the OpenTelemetry preload, then the service. */
+export const SERVICE_COMMAND = ["--require", "./dist/telemetry.js", "dist/main.js"];
+
+/** Starts the service as `npm start` does and waits until /health/startup answers 200. */
 export async function startService(
   setup: ServiceSetup,
   name = "service",
   overrides: Record<string, string> = {},
 ): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawnNode(name, ["dist/main.js"], {
+  const child = spawnNode(name, SERVICE_COMMAND, {
     env: serviceEnvironment(setup, port, overrides),
   });
   const url = `http://127.0.0.1:${port}`;

@@ -2,6 +2,7 @@
 // config errors reported in one message, exit code 0 on success and 1 on any failure.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError } from "../config";
+import { flushTraces } from "../telemetry/flush-traces";
 
 export class UsageError extends Error {}
 
@@ -17,14 +18,22 @@ export function parseAdminArguments<T extends ParseArgsConfig["options"]>(
   }
 }
 
-/** Runs an admin task; the process then ends by itself once its connections are closed. */
+/**
+ * Runs an admin task; the process then ends by itself once its connections are closed, after
+ * its spans (a reconcile run's charges) are exported when tracing is on.
+ */
 export function runAdminProcess(name: string, task: () => Promise<void>): void {
-  task().catch((error: unknown) => {
-    const message =
-      error instanceof ConfigError || error instanceof UsageError
-        ? error.message
-        : `${name} failed: ${error instanceof Error ? error.message : String(error)}`;
-    process.stderr.write(`${message}\n`);
-    process.exitCode = 1;
-  });
+  void task()
+    .catch((error: unknown) => {
+      const message =
+        error instanceof ConfigError || error instanceof UsageError
+          ? error.message
+          : `${name} failed: ${error instanceof Error ? error.message : String(error)}`;
+      process.stderr.write(`${message}\n`);
+      process.exitCode = 1;
+    })
+    .then(() => flushTraces())
+    .then((outcome) => {
+      if (outcome === "timed out") process.stderr.write(`${name}: the last spans are lost\n`);
+    });
 }

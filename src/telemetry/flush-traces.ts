@@ -21,22 +21,30 @@ function sdkProvider(): ShutdownableProvider | undefined {
     : undefined;
 }
 
-/** Exports the spans still queued, closing the tracer provider; nothing when tracing is off. */
+/**
+ * Exports the spans still queued and closes the tracer provider, waiting at most `timeoutMs`.
+ * "off" when tracing is off (nothing to flush).
+ */
+export async function flushTraces(
+  timeoutMs = TRACE_FLUSH_TIMEOUT_MS,
+): Promise<"flushed" | "timed out" | "off"> {
+  const provider = sdkProvider();
+  if (!provider) return "off";
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timed out">((resolve) => {
+    timer = setTimeout(() => resolve("timed out"), timeoutMs);
+  });
+  const flushed = provider.shutdown().then(() => "flushed" as const);
+  return Promise.race([flushed, timedOut]).finally(() => clearTimeout(timer));
+}
+
+/** The shutdown step that flushes the traces (the service's last resource to close). */
 export function traceFlush(logger: Logger, timeoutMs = TRACE_FLUSH_TIMEOUT_MS): Closeable {
   return {
     name: "traces",
     close: async () => {
-      const provider = sdkProvider();
-      if (!provider) return;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<"timed out">((resolve) => {
-        timer = setTimeout(() => resolve("timed out"), timeoutMs);
-      });
-      const outcome = await Promise.race([provider.shutdown(), timedOut]).finally(() =>
-        clearTimeout(timer),
-      );
       // Lost spans are not a failed shutdown: the exit code stays about the service's work.
-      if (outcome === "timed out") {
+      if ((await flushTraces(timeoutMs)) === "timed out") {
         logger.warn({ timeoutMs }, "trace export did not finish in time; the last spans are lost");
       }
     },

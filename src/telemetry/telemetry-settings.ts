@@ -33,6 +33,20 @@ export class TelemetrySettingsError extends Error {
 }
 
 const DEFAULT_SERVICE_NAME = "order-service";
+
+/** Every OTEL_* name this file reads (the README's tracing table lists exactly these). */
+export const TELEMETRY_VARIABLES = [
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
+  "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+  "OTEL_SERVICE_NAME",
+  "OTEL_RESOURCE_ATTRIBUTES",
+  "OTEL_TRACES_SAMPLER",
+  "OTEL_TRACES_SAMPLER_ARG",
+  "OTEL_TRACES_EXPORTER",
+  "OTEL_SDK_DISABLED",
+] as const;
 const SAMPLERS = [
   "always_on",
   "always_off",

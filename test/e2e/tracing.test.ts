@@ -1,6 +1,9 @@
 // Traces from the real process, started as the image starts it (the OpenTelemetry preload
 // first), exporting to an OTLP/HTTP receiver this test runs (DESIGN.md "Runtime contract").
+import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
+import { cleanEnvironment } from "../support/clean-environment";
 import { logMessage, ServiceProcess } from "../support/processes";
 import { OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver";
 import { E2E_PAYMENT_API_KEY, killServiceProcesses, useE2eStack } from "./e2e-stack";
@@ -227,5 +230,44 @@ describe("a bad OpenTelemetry setting", () => {
     );
     expect(service.stderr).toContain("OTEL_TRACES_SAMPLER: must be one of always_on");
     expect(service.logLines.filter(logMessage("listening; starting up"))).toEqual([]);
+  });
+});
+
+describe("the preload", () => {
+  /** The OpenTelemetry modules a process has loaded after the preload alone. */
+  function loadedBy(env: Record<string, string>): string[] {
+    const preload = path.join(__dirname, "../../dist/telemetry.js");
+    const { stdout, status } = spawnSync(
+      process.execPath,
+      ["--require", preload, "-e", "console.log(JSON.stringify(Object.keys(require.cache)))"],
+      { env: cleanEnvironment(env), encoding: "utf8" },
+    );
+    expect(status).toBe(0);
+    const modules = (JSON.parse(stdout) as string[])
+      .map((file) => /node_modules\/(@opentelemetry\/[^/]+)\//.exec(file)?.[1])
+      .filter((name): name is string => name !== undefined);
+    return [...new Set(modules)].sort();
+  }
+
+  it("loads no SDK, exporter or instrumentation when no endpoint is set", () => {
+    expect(loadedBy({})).toEqual([
+      "@opentelemetry/api",
+      "@opentelemetry/context-async-hooks",
+      "@opentelemetry/core",
+      "@opentelemetry/semantic-conventions",
+    ]);
+  });
+
+  it("loads the SDK, the OTLP exporter and the four instrumentations when one is", () => {
+    expect(loadedBy({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" })).toEqual(
+      expect.arrayContaining([
+        "@opentelemetry/sdk-trace",
+        "@opentelemetry/exporter-trace-otlp-proto",
+        "@opentelemetry/instrumentation-http",
+        "@opentelemetry/instrumentation-pg",
+        "@opentelemetry/instrumentation-ioredis",
+        "@opentelemetry/instrumentation-undici",
+      ]),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { environmentSchema } from "../../src/config";
+import { TELEMETRY_VARIABLES } from "../../src/telemetry/telemetry-settings";
 
 const readme = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
 const configSection = readme.split("## Configuration")[1]!.split("\n## ")[0]!;
@@ -30,5 +31,23 @@ describe("README configuration table", () => {
       const expected = value === undefined ? "unset" : String(value);
       expect(`${name}=${fallback}`).toBe(`${name}=${expected}`);
     }
+  });
+});
+
+describe("README tracing table", () => {
+  const tracingSection = readme.split("## Tracing")[1]!.split("\n## ")[0]!;
+  const names = [...tracingSection.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map(([, name]) => name);
+
+  it("lists exactly the OTEL_* variables the telemetry settings act on", () => {
+    expect(names.sort()).toEqual([...TELEMETRY_VARIABLES].sort());
+  });
+
+  it("lists every name the settings parser reads, and no other", () => {
+    const source = readFileSync(
+      path.join(__dirname, "../../src/telemetry/telemetry-settings.ts"),
+      "utf8",
+    );
+    const read = new Set(source.match(/OTEL_[A-Z_]+/g));
+    expect([...read].sort()).toEqual([...TELEMETRY_VARIABLES].sort());
   });
 });

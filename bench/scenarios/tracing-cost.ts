@@ -1,0 +1,81 @@
+// The cost of tracing, in one run, A B C A B C: the service as shipped with no OTLP endpoint
+// (no SDK loaded), the same service answering requests that carry a caller's traceparent
+// (propagation only: the context is continued and the upstream calls carry it), and a service
+// exporting every span (parent-based sampling of sampled callers) to a local OTLP sink.
+import { randomBytes } from "node:crypto";
+import type autocannon from "autocannon";
+import type { SeededOrder } from "../support/bench-database";
+import { stopChild } from "../support/child-processes";
+import { bearersFor } from "../support/identity-provider";
+import { measureInterleaved, type LoadSummary } from "../support/load";
+import { startOtlpSink } from "../support/otlp-sink";
+import { startService, type RunningServer, type ServiceSetup } from "../support/service";
+import { ORDER_CREATE_LOAD, placeEach } from "./order-create";
+import { ORDER_READ_LOAD, readEach } from "./order-read";
+
+export interface TracingCostFigures {
+  readonly read: readonly [off: LoadSummary, propagation: LoadSummary, exporting: LoadSummary];
+  readonly write: readonly [off: LoadSummary, propagation: LoadSummary, exporting: LoadSummary];
+  /** OTLP requests and bytes the exporting service sent during the loads. */
+  readonly exported: { readonly requests: number; readonly bytes: number };
+}
+
+const traceparent = () =>
+  `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+
+const withTraceparent = (on: boolean) => (on ? () => ({ traceparent: traceparent() }) : undefined);
+
+export async function benchTracingCost(
+  service: RunningServer,
+  setup: ServiceSetup,
+  orders: readonly SeededOrder[],
+  readBearers: ReadonlyMap<string, string>,
+): Promise<TracingCostFigures> {
+  const sink = await startOtlpSink();
+  const traced = await startService(setup, "service (tracing on)", {
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+    OTEL_SERVICE_NAME: "order-service-bench",
+  });
+  const writeBearers = await bearersFor(
+    setup.upstreams.identity,
+    Array.from({ length: 100 }, (_, index) => `bench-traced-customer-${index}`),
+  );
+  const three = (load: (withTrace: boolean) => autocannon.Request[], label: string) => [
+    {
+      name: `${label}  tracing off`,
+      url: service.url,
+      pid: service.child.pid,
+      requests: load(false),
+    },
+    {
+      name: `${label}  propagation only`,
+      url: service.url,
+      pid: service.child.pid,
+      requests: load(true),
+    },
+    {
+      name: `${label}  exporting spans`,
+      url: traced.url,
+      pid: traced.child.pid,
+      requests: load(true),
+    },
+  ];
+  try {
+    const read = await measureInterleaved(
+      three((on) => readEach(orders, readBearers, withTraceparent(on)), "GET /orders/:id"),
+      ORDER_READ_LOAD,
+    );
+    const write = await measureInterleaved(
+      three((on) => placeEach(writeBearers, withTraceparent(on)), "POST /orders"),
+      ORDER_CREATE_LOAD,
+    );
+    return {
+      read: [read[0]!, read[1]!, read[2]!],
+      write: [write[0]!, write[1]!, write[2]!],
+      exported: { requests: sink.exports(), bytes: sink.bytes() },
+    };
+  } finally {
+    await stopChild(traced.child);
+    await sink.close();
+  }
+}
