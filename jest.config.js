@@ -33,6 +33,7 @@ module.exports = {
       ...shared,
       displayName: "integration",
       testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
+      setupFilesAfterEnv: ["<rootDir>/test/support/contract-setup.ts"],
       globalSetup: "<rootDir>/test/support/global-setup.ts",
       globalTeardown: "<rootDir>/test/support/global-teardown.ts",
     },

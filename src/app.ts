@@ -9,6 +9,7 @@ import { identifyCaller, requireCaller } from "./http/authenticate";
 import { closeConnectionsWhileDraining } from "./http/close-connections-while-draining";
 import { continueIncomingTrace } from "./http/continue-incoming-trace";
 import { healthRoutes, type HealthRoutesOptions } from "./http/health-routes";
+import { openApiRoutes } from "./http/openapi/openapi-routes";
 import { orderRoutes, type OrderRoutesOptions } from "./http/order-routes";
 import { HttpProblem } from "./http/problem";
 import { problemResponder } from "./http/problem-responder";
@@ -50,6 +51,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(logRequests(deps.logger));
   // Without a StatsD host, metrics cost nothing per request: the middleware is not even mounted.
   if (deps.metrics !== noMetrics) app.use(recordRequestMetrics(deps.metrics));
+  app.use(openApiRoutes());
   const { verifier, rateLimit } = deps.callers;
   app.use(
     "/orders",

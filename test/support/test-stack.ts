@@ -15,6 +15,7 @@ import {
   uniqueRedisPrefix,
   type TestDatabase,
 } from "./backing-services";
+import { putUnderContract } from "./contract-registry";
 import {
   startFakeIdentityProvider,
   startFakePaymentService,
@@ -87,6 +88,7 @@ export async function startTestStack(
   const metrics = config.statsd ? createStatsdMetrics(config.statsd, logger) : noMetrics;
   const service = createService(config, logger, requestContext, metrics);
   const { app, lifecycle, pool, redis, resources } = service;
+  putUnderContract(app);
   // A stack pointed at an unreachable Redis is a valid test subject (the cache degrades).
   await redis.connect().catch(() => undefined);
   lifecycle.markServing();
