@@ -26,32 +26,65 @@ export function createPostgresPool(
   return pool;
 }
 
+/** A client checked out with an 'error' listener that covers it until it is released. */
+export interface GuardedCheckout {
+  readonly client: PoolClient;
+  /** The connection's failure while checked out, if it failed. */
+  failure(): Error | undefined;
+  /** Back to the pool; a client that failed (or `error`) is destroyed instead of reused. */
+  release(error?: Error): void;
+}
+
 /**
- * Runs `work` on a client checked out of the pool, for transactions and anything else that
- * needs one connection for several statements. pg-pool takes its own 'error' listener off a
- * client while it is checked out, so a connection that dies meanwhile (failover,
- * pg_terminate_backend, a restart) would emit an 'error' nobody hears, and that crashes the
- * process. Here a listener covers the client for its whole checkout, and a client that failed
- * is released with the error, which makes the pool destroy it instead of handing it out again.
- * When `work` throws, a transaction it left open is rolled back.
+ * Checks a client out of the pool, guarded for its whole checkout. pg-pool takes its own
+ * 'error' listener off a client while it is checked out, so a connection that dies meanwhile
+ * (failover, pg_terminate_backend, a restart) would emit an 'error' nobody hears, and that
+ * crashes the process. The listener goes on inside pg-pool's callback, not after
+ * `await pool.connect()`: the FATAL can arrive in the same socket read as the checkout and be
+ * emitted before an awaiting caller resumes.
+ */
+export function checkOutGuarded(pool: Pool): Promise<GuardedCheckout> {
+  return new Promise((resolve, reject) => {
+    pool.connect((error, client) => {
+      if (error || !client) {
+        reject(error ?? new Error("the pool handed out no client"));
+        return;
+      }
+      let failure: Error | undefined;
+      const onError = (connectionError: Error) => (failure ??= connectionError);
+      client.on("error", onError);
+      resolve({
+        client,
+        failure: () => failure,
+        release: (workError) => {
+          // release() puts pg-pool's idle listener back first, so the client is never unguarded.
+          client.release(failure ?? workError);
+          client.off("error", onError);
+        },
+      });
+    });
+  });
+}
+
+/**
+ * Runs `work` on a guarded client (checkOutGuarded), for transactions and anything else that
+ * needs one connection for several statements. When `work` throws, a transaction it left open
+ * is rolled back; a client that failed is released with the error, which makes the pool
+ * destroy it instead of handing it out again.
  */
 export async function withPoolClient<T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  let connectionError: Error | undefined;
-  const onError = (error: Error) => (connectionError ??= error);
-  client.on("error", onError);
+  const checkout = await checkOutGuarded(pool);
+  let rollbackError: Error | undefined;
   try {
-    return await work(client);
+    return await work(checkout.client);
   } catch (error) {
-    connectionError ??= await rollBack(client);
+    if (!checkout.failure()) rollbackError = await rollBack(checkout.client);
     throw error;
   } finally {
-    // release() puts pg-pool's idle listener back first, so the client is never unguarded.
-    client.release(connectionError);
-    client.off("error", onError);
+    checkout.release(rollbackError);
   }
 }
 

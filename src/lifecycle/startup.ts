@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { Pool } from "pg";
 import type { Logger } from "../infra/logger";
 import { pendingMigrations } from "../infra/migrations";
+import { checkOutGuarded } from "../infra/postgres";
 
 export interface StartupOptions {
   readonly pool: Pool;
@@ -44,20 +45,11 @@ export async function waitUntilStarted(options: StartupOptions): Promise<void> {
 
 async function warmPool(pool: Pool, connections: number): Promise<void> {
   // Held together, so the pool really opens `connections` connections. Each is guarded while
-  // held (see withPoolClient): one that failed meanwhile is destroyed on release.
+  // held (checkOutGuarded): one that failed meanwhile is destroyed on release.
   const checkouts = await Promise.allSettled(
-    Array.from({ length: connections }, async () => {
-      const client = await pool.connect();
-      let failure: Error | undefined;
-      const onError = (error: Error) => (failure ??= error);
-      client.on("error", onError);
-      return () => {
-        client.release(failure);
-        client.off("error", onError);
-      };
-    }),
+    Array.from({ length: connections }, () => checkOutGuarded(pool)),
   );
-  for (const checkout of checkouts) if (checkout.status === "fulfilled") checkout.value();
+  for (const checkout of checkouts) if (checkout.status === "fulfilled") checkout.value.release();
   const refused = checkouts.find((checkout) => checkout.status === "rejected");
   if (refused) throw refused.reason;
 }
