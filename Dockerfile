@@ -1,16 +1,21 @@
 # Production image of the order service (docs/containers.md explains every choice here).
 #
-#   docker build -t order-service .                  (or `make docker-build`)
+#   docker build -t order-service .                  (or `make image`)
 #   docker run --rm order-service migrate            (admin processes: same image, same code)
 #
-# Four stages, so the runtime image holds only dist/, migrations/ and production dependencies:
+# Five stages, so the runtime image holds only dist/, migrations/, production dependencies and
+# their SBOM:
 #   deps       all dependencies (the TypeScript compiler included), cached on the lockfile
 #   build      src/ -> dist/
+#   sbom       CycloneDX SBOM of the production dependencies (`npm run sbom`, as `make sbom`)
 #   prod-deps  `npm ci --omit=dev`, cached on the lockfile
 #   runtime    distroless Node 24: no shell, no package manager, numeric non-root user
 #
-# Written for the classic builder as well as BuildKit (no `RUN --mount`): the lockfile is
-# copied before the sources, so editing src/ reuses both `npm ci` layers.
+# Needs BuildKit (docker build's default since Docker 23): npm's download cache is a cache
+# mount, kept between builds but never in a layer, so a lockfile change downloads only the
+# packages that changed. The lockfile is copied before the sources, so editing src/ reuses
+# both `npm ci` layers. No `# syntax=` line: the built-in frontend has RUN --mount, and a
+# syntax image would be pulled from a registry on every cold build.
 
 # The node image that installs and compiles; its major must match the runtime's.
 ARG BUILD_IMAGE=node:24-bookworm-slim
@@ -18,11 +23,14 @@ ARG BUILD_IMAGE=node:24-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12
 
 FROM ${BUILD_IMAGE} AS deps
-# Only the build stages see these: quiet npm, no update check against the registry.
-ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+# Only the build stages see these: quiet npm, no update check against the registry, and the
+# download cache in the cache mount below.
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_CACHE=/var/cache/npm
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# One cache for both installs (they may run at once: npm's cache is safe for that).
+RUN --mount=type=cache,id=order-service-npm,target=/var/cache/npm npm ci
 
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
@@ -32,12 +40,18 @@ RUN npm run build && find dist -name '*.map' -delete
 # An empty LOG_FILE directory for the runtime stage (which has no shell to make one).
 RUN mkdir -p /out/var/log/app
 
+# What the image ships, from the lockfile (reproducible: no timestamp or serial number, so the
+# layer stays cached until the lockfile changes).
+FROM deps AS sbom
+RUN npm run sbom
+
 FROM ${BUILD_IMAGE} AS prod-deps
-ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false \
+    NPM_CONFIG_CACHE=/var/cache/npm
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Type declarations, source maps and docs are never loaded at run time (licences stay).
-RUN npm ci --omit=dev && npm cache clean --force \
+RUN --mount=type=cache,id=order-service-npm,target=/var/cache/npm npm ci --omit=dev \
  && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.cts' -o -name '*.d.mts' \
       -o -name '*.map' -o \( -name '*.md' ! -iname 'licen[cs]e*' \) \) -delete
 
@@ -52,6 +66,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY migrations ./migrations
 COPY --from=build /app/dist ./dist
+# The SBOM of exactly these node_modules: docker cp "$(docker create IMAGE)":/app/sbom.cdx.json .
+COPY --from=sbom /app/sbom.cdx.json ./sbom.cdx.json
 # LOG_FILE's directory (k8s/components/log-shipping), owned by the app's user: a named volume
 # mounted there starts with this owner, so the app writes its log copy without being root.
 COPY --from=build --chown=10001:10001 /out/var/log/app /var/log/app
@@ -63,8 +79,10 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself (src/lifecycle/graceful-shutdown.ts); it starts no
-# child processes, so there are no zombies to reap and no need for tini.
-ENTRYPOINT ["node", "dist/cli.js"]
+# child processes, so there are no zombies to reap and no need for tini. The OpenTelemetry
+# preload (src/telemetry.ts) runs before dist/cli.js loads anything it instruments, for every
+# command: serve, migrate, reconcile, loadgen and the fakes. Kubernetes sets only `args`.
+ENTRYPOINT ["node", "--require", "./dist/telemetry.js", "dist/cli.js"]
 CMD ["serve"]
 
 # Last, so a new commit only changes the image config, never a cached layer.

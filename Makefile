@@ -1,6 +1,8 @@
 # Every target has a `## description`; `make help` lists them.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
+# A failing command on the left of a pipe fails the recipe (`render | kubectl apply -f -`).
+.SHELLFLAGS := -eu -o pipefail -c
 
 .PHONY: help install dev test lint format build start migrate reconcile bench
 

@@ -1,39 +1,62 @@
 # Kubernetes on a local kind cluster; docs/kubernetes.md explains. Included by the Makefile:
-#   make kind-up image kind-load deploy smoke      ...      make kind-down
+#   make kind-up image kind-load deploy smoke rollout-check      ...      make kind-down
+# Each target names what it needs (deploy needs kind-load, which needs image and kind-up), so
+# `make -j` runs the build and the cluster creation side by side and never loads an image
+# before it is built; `make deploy` alone builds, loads and deploys.
 KIND ?= kind
 KUBECTL ?= kubectl
-DOCKER ?= docker
 KIND_CLUSTER ?= order-service
 KIND_CONFIG ?= k8s/kind-config.yaml
 KIND_OVERLAY ?= k8s/overlays/kind
 KIND_NAMESPACE ?= order-service
-IMAGE ?= order-service:dev
+# docker-image: `kind load docker-image`. archive: `docker image save --platform` + `kind load
+# image-archive`, for Docker's containerd image store, where `kind load docker-image` fails on
+# multi-platform images ("ctr: content digest ... not found", kubernetes-sigs/kind#3795).
+KIND_LOAD ?= docker-image
+# The nodes' platform, for archive loads (needs Docker 28+ for `save --platform`).
+KIND_PLATFORM ?= linux/$(shell uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
+# Seconds of load before rollout-check restarts the Deployment.
+LOAD_WARMUP_SECONDS ?= 10
 SMOKE_PORT ?= 18000
 SMOKE_IDP_PORT ?= 18003
 
 KIND_CONTEXT = --context kind-$(KIND_CLUSTER)
 KUBECTL_NS = $(KUBECTL) $(KIND_CONTEXT) --namespace $(KIND_NAMESPACE)
+# The overlay as deploy applies it, every container of the app's image on $(IMAGE).
+KIND_MANIFESTS = KUBECTL="$(KUBECTL)" KIND_OVERLAY="$(KIND_OVERLAY)" scripts/kind-manifests.sh
+# Every image the overlay runs, rendered once per make run: kind nodes pull nothing.
+KIND_IMAGES = $(eval KIND_IMAGES := $(shell \
+  $(KIND_MANIFESTS) $(IMAGE) | sed -n 's/^ *image: *//p' | sort -u))$(KIND_IMAGES)
 
-.PHONY: kind-up image kind-load deploy smoke kind-down
+.PHONY: kind-up kind-load deploy smoke rollout-check kind-down
 
 kind-up: ## Create the kind cluster from k8s/kind-config.yaml (needs kind v0.33+)
 	@$(KIND) get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' \
 	  || $(KIND) create cluster --name $(KIND_CLUSTER) --config $(KIND_CONFIG) --wait 180s
 
-image: ## Build the service image (order-service:dev)
-	$(DOCKER) build -t $(IMAGE) .
-
-kind-load: ## Copy the image onto the kind nodes (it is never pulled from a registry)
-	$(KIND) load docker-image $(IMAGE) --name $(KIND_CLUSTER)
+# Third-party images are pulled once, on the host (anonymous pulls from every node count against
+# Docker Hub's rate limit), then copied onto the nodes with the app's own image.
+kind-load: image kind-up ## Put every image the overlay runs on the nodes, pulling missing ones on the host
+	for image in $(filter-out $(IMAGE),$(KIND_IMAGES)); do \
+	  $(DOCKER) image inspect "$$image" >/dev/null 2>&1 || $(DOCKER) pull "$$image"; \
+	done
+ifeq ($(KIND_LOAD),archive)
+	archive=$$(mktemp) && trap 'rm -f "$$archive"' EXIT && \
+	  $(DOCKER) image save --platform $(KIND_PLATFORM) -o "$$archive" $(KIND_IMAGES) && \
+	  $(KIND) load image-archive --name $(KIND_CLUSTER) "$$archive"
+else
+	$(KIND) load docker-image --name $(KIND_CLUSTER) $(KIND_IMAGES)
+endif
 
 # A Job's pod template is immutable: the last migration Job goes first, so each deploy runs
-# the migrations of the image it ships. On failure the Job's logs say why.
-deploy: ## Apply k8s/overlays/kind, wait for Postgres, the migration Job and the rollout
+# the migrations of the image it ships, and the pods wait on /health/startup meanwhile. A
+# failed migration stops the deploy at once, with the Job's logs.
+deploy: kind-load ## Apply the overlay at this build's tag; wait for Postgres, the migration Job, the rollout
 	$(KUBECTL_NS) delete job order-service-migrate --ignore-not-found
-	$(KUBECTL) $(KIND_CONTEXT) apply -k $(KIND_OVERLAY)
+	$(KIND_MANIFESTS) $(IMAGE) | $(KUBECTL) $(KIND_CONTEXT) apply -f -
 	$(KUBECTL_NS) rollout status statefulset/postgres --timeout=180s
-	$(KUBECTL_NS) wait --for=condition=complete job/order-service-migrate --timeout=300s \
-	  || { $(KUBECTL_NS) logs job/order-service-migrate --tail=50; exit 1; }
+	KUBECTL="$(KUBECTL)" scripts/wait-for-job.sh order-service-migrate 300 $(KIND_CONTEXT) \
+	  --namespace $(KIND_NAMESPACE)
 	$(KUBECTL_NS) rollout status deployment/order-service --timeout=180s
 
 # Node one-liners for smoke (no jq needed): the token the identity provider signed, the new
@@ -47,8 +70,8 @@ SMOKE_CHECK = const o = JSON.parse(require("fs").readFileSync(0, "utf8")); \
 # Gets a token from the development identity provider, checks that /orders refuses a call
 # without one, then places an order and reads it back through port-forwards: the whole path
 # (service, Postgres, Redis, the fakes, the identity provider, the network policies between
-# them) in a few requests.
-smoke: ## Port-forward, get a token from the identity provider, place an order, read it back
+# them) in a few requests. After deploy when both are asked for; on its own it checks what runs.
+smoke: $(filter deploy,$(MAKECMDGOALS)) ## Port-forward, get a token from the identity provider, place an order, read it back
 	@set -eu; \
 	$(KUBECTL_NS) port-forward service/order-service $(SMOKE_PORT):8000 >/dev/null & pf=$$!; \
 	$(KUBECTL_NS) port-forward service/identity-provider $(SMOKE_IDP_PORT):8003 >/dev/null & idp_pf=$$!; \
@@ -71,6 +94,13 @@ smoke: ## Port-forward, get a token from the identity provider, place an order, 
 	echo "placed order $$id"; \
 	curl -fsS $$base/orders/$$id -H "Authorization: Bearer $$token" | node -e '$(SMOKE_CHECK)' "$$id"; \
 	echo "smoke: OK"
+
+# The load Job (k8s/components/rollout-check) runs the image the Deployment runs now, so the
+# check needs no rebuild; scripts/kind-rollout-check.sh has the steps.
+rollout-check: $(filter deploy smoke,$(MAKECMDGOALS)) ## Restart the service under load; fail on any non-2xx answer or connection error
+	KUBECTL="$(KUBECTL)" KIND_OVERLAY="$(KIND_OVERLAY)" LOAD_WARMUP_SECONDS=$(LOAD_WARMUP_SECONDS) \
+	  scripts/kind-rollout-check.sh \
+	  $(KIND_CONTEXT) --namespace $(KIND_NAMESPACE)
 
 kind-down: ## Delete the kind cluster
 	$(KIND) delete cluster --name $(KIND_CLUSTER)

@@ -2,9 +2,10 @@
 # Proves the container setup end to end in a real Docker engine (`make compose-smoke`):
 # builds the image, starts the compose stack, gets a token from the development identity
 # provider (127.0.0.1:8003), checks /orders refuses a call without one, places an order through
-# 127.0.0.1:8000 with it, reads it back (and not as another customer), runs the admin processes, checks the api's logs are JSON lines, scales api to 3
-# replicas behind the proxy, stops api gracefully (exit code and time), and always removes
-# what it created. Needs docker (with compose), curl, bash 4+ and GNU date (Linux; on macOS,
+# 127.0.0.1:8000 with it, reads it back (and not as another customer), runs the admin
+# processes, checks the api's logs are JSON lines, scales api to 3 replicas behind the proxy,
+# restarts them one by one under load (loadgen through the proxy: zero failed requests), stops
+# api gracefully (exit code and time), and always removes what it created. Needs docker (with compose), curl, bash 4+ and GNU date (Linux; on macOS,
 # Homebrew's bash and coreutils). Not part of `npm test`; .ci/run runs it when `docker info`
 # works.
 #
@@ -14,7 +15,8 @@
 # the same network subnet (docker-compose.yml, for the proxy's fixed address).
 #
 #   SMOKE_PROJECT   compose project name (default order-service-smoke)
-#   SMOKE_REPLICAS  api replicas for the scaling step (default 3; 1 skips it)
+#   SMOKE_REPLICAS  api replicas for the scaling and rolling-restart steps (default 3; 1 skips them)
+#   SMOKE_LOAD_SECONDS / SMOKE_LOAD_RATE   the load during the rolling restart (45 s at 20/s)
 #   SMOKE_KEEP=1    leave the stack running afterwards for a look around
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +27,8 @@ BASE_URL="http://127.0.0.1:${API_HOST_PORT:-8000}"
 IDP_URL="http://127.0.0.1:${IDENTITY_HOST_PORT:-8003}" # the development identity provider
 IMAGE="order-service:dev" # docker-compose.yml's image for api, migrate and the fakes
 RUN_ID="smoke-$(date +%s)-$$"
+LOAD_SECONDS="${SMOKE_LOAD_SECONDS:-45}" # covers three restarts of ~7 s each, with margin
+LOAD_RATE="${SMOKE_LOAD_RATE:-20}"
 PAYMENT_TOKEN="tok_ok"
 
 step_number=0
@@ -240,6 +244,48 @@ if [ "$REPLICAS" -gt 1 ]; then
     sleep 1
   done
   info "every replica served requests through 127.0.0.1:${API_HOST_PORT:-8000}"
+
+  step "rolling restart under load: loadgen through the proxy while each api replica restarts"
+  # The project's own load generator (node dist/cli.js loadgen), in a one-off container on the
+  # stack's network: callers with tokens from the identity provider, 5 of them so the per-caller
+  # rate limit never answers 429, placing and reading orders through the proxy. Each replica is
+  # restarted in turn (docker restart: SIGTERM, drain, start) and must be healthy before the
+  # next goes, so two of three always serve. The load must see only 2xx answers.
+  load_out=$(mktemp)
+  load_err=$(mktemp)
+  compose run --rm --no-deps -T api loadgen --url http://proxy:8000 \
+    --seconds "$LOAD_SECONDS" --rate "$LOAD_RATE" --post-percent 20 \
+    --token-url http://identity:8003/token --customer "$RUN_ID-load" --customers 5 \
+    >"$load_out" 2>"$load_err" &
+  load_pid=$!
+  sleep 5 # the load at its rate before the first restart
+  started=$(now)
+  for replica in "${replicas[@]}"; do
+    restart_started=$(now)
+    docker restart "$replica" >/dev/null
+    deadline=$((SECONDS + 60))
+    until [ "$(docker inspect -f '{{.State.Health.Status}}' "$replica")" = healthy ]; do
+      [ $SECONDS -lt $deadline ] || fail "api replica ${replica:0:12} not healthy 60 s after its restart"
+      sleep 0.5
+    done
+    info "${replica:0:12}: restarted and healthy again in $(elapsed_ms "$restart_started") ms"
+  done
+  info "all $REPLICAS replicas restarted in $(elapsed_ms "$started") ms; waiting for the load to end"
+  load_status=0
+  wait "$load_pid" || load_status=$?
+  report=$(tail -n 1 "$load_out")
+  grep -v -e '^compose-shim:' "$load_err" | sed 's/^/   /' >&2 || true
+  rm -f "$load_out" "$load_err"
+  # shellcheck disable=SC2016 # JavaScript, not shell, in single quotes
+  node_in_image -e '
+    const r = JSON.parse(process.argv[1]);
+    const statuses = Object.entries(r.statuses).map(([s, n]) => `${n} x ${s}`).join(", ");
+    const errors = Object.entries(r.errors).map(([e, n]) => `${n} x ${e}`).join(", ") || "none";
+    console.log(`   ${r.requests} requests at ${r.rate}/s: ${statuses}; non-2xx ${r.non2xx}; connection errors ${r.connectionErrors} (${errors})`);
+    console.log(`   latency ms: p50 ${r.latencyMs?.p50}, p90 ${r.latencyMs?.p90}, p99 ${r.latencyMs?.p99}, max ${r.latencyMs?.max}`);
+  ' "$report" || fail "the load generator printed no report: $report"
+  [ "$load_status" = 0 ] || fail "the rolling restart dropped requests (loadgen exit $load_status): $report"
+  info "zero failed requests across the rolling restart"
 fi
 
 step "graceful stop (docker compose stop api)"
@@ -260,8 +306,9 @@ for replica in "${replicas[@]}"; do
     let text = "";
     process.stdin.on("data", (c) => (text += c)).on("end", () => {
       const events = text.split("\n").flatMap((line) => { try { return [JSON.parse(line)]; } catch { return []; } });
-      const signalled = events.find((e) => /^shutdown started/.test(e.msg ?? ""));
-      const completed = events.find((e) => /^shutdown complete/.test(e.msg ?? ""));
+      // The last shutdown: a replica restarted under load has logged an earlier one.
+      const signalled = events.findLast((e) => /^shutdown started/.test(e.msg ?? ""));
+      const completed = events.findLast((e) => /^shutdown complete/.test(e.msg ?? ""));
       if (!signalled || !completed) { console.error("no shutdown started/complete log lines"); process.exit(1); }
       console.log(Date.parse(process.argv[1]) - signalled.time);
     });' "$(docker inspect -f '{{.State.FinishedAt}}' "$replica")") ||

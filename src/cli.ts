@@ -7,6 +7,7 @@ const commands: Record<string, string> = {
   "fake-products": "./fakes/product-service",
   "fake-payments": "./fakes/payment-service",
   "fake-identity": "./fakes/identity-provider",
+  loadgen: "./admin/loadgen",
 };
 
 const [command = "serve", ...rest] = process.argv.slice(2);

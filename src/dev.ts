@@ -48,6 +48,7 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
     throw new Error(
       `PostgreSQL is not reachable at ${target.host} (DATABASE_URL): ${reasonOf(error)}. ` +
         "Start it, or point DATABASE_URL in .env at one.",
+      { cause: error },
     );
   }
   try {
@@ -76,6 +77,7 @@ async function checkRedis(redisUrl: string): Promise<void> {
     throw new Error(
       `Redis is not reachable at ${new URL(redisUrl).host} (REDIS_URL): ${reasonOf(error)}. ` +
         "Start it, or point REDIS_URL in .env at one.",
+      { cause: error },
     );
   } finally {
     redis.disconnect();

@@ -25,6 +25,7 @@ export const noMetrics: Metrics = {
 const MAX_DATAGRAM_BYTES = 1400;
 // A quiet process still reports within a second.
 const FLUSH_INTERVAL_MS = 1000;
+export const STATSD_DNS_TTL_MS = 5000;
 
 export interface StatsdSettings {
   readonly host: string;
@@ -42,7 +43,10 @@ export function createStatsdMetrics(settings: StatsdSettings, logger: Logger): M
     // Batch many metrics per datagram: one syscall per flush instead of one per metric.
     maxBufferSize: MAX_DATAGRAM_BYTES,
     bufferFlushInterval: FLUSH_INTERVAL_MS,
+    // One lookup per few seconds, not per flush; short, since the exporter's address changes
+    // whenever its container restarts (a minute of lost metrics with the 60 s default).
     cacheDns: true,
+    cacheDnsTtl: STATSD_DNS_TTL_MS,
     errorHandler: (error) => {
       // A missing sidecar must not flood the log: at most one line a minute.
       if (Date.now() - lastErrorLogged < 60_000) return;

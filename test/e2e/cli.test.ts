@@ -17,7 +17,7 @@ describe("dist/cli.js", () => {
       expect(exit).toMatchObject({ code: 1, signal: null });
       expect(stderr).toBe(
         `unknown command "${command}"; expected one of: ` +
-          "serve, migrate, reconcile, fake-products, fake-payments, fake-identity\n",
+          "serve, migrate, reconcile, fake-products, fake-payments, fake-identity, loadgen\n",
       );
       expect(stderr).not.toMatch(/\n\s+at /);
       expect(stdout).toEqual([]);

@@ -6,12 +6,15 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { matchersOf, metricNames } from "./support/promql";
 import { describeRendered, findObject, render, repoRoot } from "./support/render";
 
 const RULES_FILE = "k8s/components/prometheus-rules/order-service.rules.yaml";
 const RULES_TESTS = "observability/alerts/order-service.rules.test.yaml";
 const MAPPING_FILE = "k8s/base/statsd-mapping.yaml";
 const JOB = "order-service";
+/** The scrape job of the Fluent Bit sidecars' own metrics (observability/README.md). */
+const LOG_SHIPPER_JOB = "order-service-log-shipper";
 const DEBIAN_PACKAGE = "prometheus"; // Debian's package that ships promtool
 
 interface Rule {
@@ -72,37 +75,12 @@ const externalMetrics = [
   "kube_pod_owner",
   "up",
 ];
+/** Fluent Bit's /api/v1/metrics/prometheus, scraped from the log-shipping sidecar. */
+const logShipperMetrics = [
+  "fluentbit_output_errors_total",
+  "fluentbit_output_retries_failed_total",
+];
 const recorded = rules.flatMap((r) => (r.record ? [r.record] : []));
-
-/** PromQL words that look like metric names: operators, modifiers, aggregations. */
-const notMetrics = new Set(
-  [
-    "and or unless bool offset by without on ignoring group_left group_right inf nan",
-    "sum min max avg count group stddev stdvar topk bottomk quantile count_values limitk",
-  ]
-    .join(" ")
-    .split(" "),
-);
-
-/** The metric names an expression reads; a small lexer, enough for these rules. */
-function metricNames(expr: string): string[] {
-  const bare = expr
-    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""') // string literals
-    .replace(/#.*$/gm, "") // comments
-    .replace(/\{[^}]*\}/g, "") // label matchers
-    .replace(/\[[^\]]*\]/g, "") // ranges and subqueries
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, "$1"); // label lists
-  const words = [...bare.matchAll(/(?<![\w.:])[a-zA-Z_:][\w:]*(?![\w:])(?!\s*\()/g)].map(
-    (m) => m[0],
-  );
-  return [...new Set(words.filter((w) => !notMetrics.has(w)))];
-}
-
-/** Label matchers written after each use of `metric` ("" when it has none). */
-const matchersOf = (expr: string, metric: string): string[] =>
-  [...expr.matchAll(new RegExp(`(?<![\\w:])${metric}(?![\\w:])\\s*(\\{[^}]*\\})?`, "g"))].map(
-    (m) => m[1] ?? "",
-  );
 
 const describeRule = (r: Rule) =>
   r.alert ? `${r.alert} (${r.labels?.severity ?? "no severity"})` : `${r.record}`;
@@ -122,7 +100,7 @@ describe(`alert rules (${RULES_FILE})`, () => {
   it.each(rules.map((r) => [describeRule(r), r] as const))(
     "%s reads only metrics the exporter, kube-state-metrics or these rules produce",
     (_name, rule) => {
-      const known = new Set([...appMetrics, ...externalMetrics, ...recorded]);
+      const known = new Set([...appMetrics, ...externalMetrics, ...logShipperMetrics, ...recorded]);
       expect(metricNames(rule.expr).filter((name) => !known.has(name))).toEqual([]);
     },
   );
@@ -131,15 +109,28 @@ describe(`alert rules (${RULES_FILE})`, () => {
     "%s selects the service's own metrics by job, and histogram buckets that exist",
     (_name, rule) => {
       for (const metric of metricNames(rule.expr)) {
-        if (!appMetrics.includes(metric) && metric !== "up") continue;
+        const job = logShipperMetrics.includes(metric)
+          ? LOG_SHIPPER_JOB
+          : appMetrics.includes(metric) || metric === "up"
+            ? JOB
+            : undefined;
+        if (!job) continue;
         for (const matchers of matchersOf(rule.expr, metric)) {
-          expect([metric, matchers]).toEqual([metric, expect.stringContaining(`job="${JOB}"`)]);
+          expect([metric, matchers]).toEqual([metric, expect.stringContaining(`job="${job}"`)]);
         }
       }
       const buckets = (mappingFile.defaults.histogram_options?.buckets ?? []).map(String);
       for (const [, le] of rule.expr.matchAll(/\ble="([^"]*)"/g)) expect(buckets).toContain(le);
     },
   );
+
+  it("turns Fluent Bit's output errors into a ticket, now that they no longer restart it", () => {
+    const shipping = alerts.filter((a) =>
+      metricNames(a.expr).includes("fluentbit_output_errors_total"),
+    );
+    expect(shipping.map((a) => a.labels?.severity)).toEqual(["warning"]);
+    expect(shipping[0]?.for).toBeDefined(); // a retry that succeeds is not worth a ticket
+  });
 
   it("records each name once and defines each alert once per severity", () => {
     expect(new Set(recorded).size).toBe(recorded.length);

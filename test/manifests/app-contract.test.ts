@@ -1,21 +1,35 @@
 // The manifests against the app itself: config names and values, port, probe paths, entry
 // points and the shutdown time budget (DESIGN.md "Runtime contract").
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { environmentSchema } from "../../src/config";
 import { healthRoutes } from "../../src/http/health-routes";
+import { TRACE_FLUSH_TIMEOUT_MS } from "../../src/telemetry/flush-traces";
+import {
+  parseTelemetrySettings,
+  TELEMETRY_VARIABLES,
+} from "../../src/telemetry/telemetry-settings";
 import { containerEnv } from "./support/container-env";
 import { sectionsNamed } from "./support/fluent-bit-config";
 import { fluentBitConfig, statsdExporterContainer } from "./support/mounted-files";
 import {
   describeRendered,
   findGenerated,
+  findObject,
   repoRoot,
   render,
   targetNames,
   type KubeObject,
 } from "./support/render";
-import { containerOf, podOf, podTemplates, type PodTemplate } from "./support/workloads";
+import type { IProbe } from "kubernetes-models/v1/Probe";
+import { cliCommands } from "./support/cli-commands";
+import {
+  allContainers,
+  containerOf,
+  podOf,
+  podTemplates,
+  type PodTemplate,
+} from "./support/workloads";
 
 const configNames = Object.keys(environmentSchema.shape);
 /** The names a developer sets locally; the manifests must give the service the same set. */
@@ -48,7 +62,9 @@ function shutdownBudget(objects: KubeObject[]) {
   const app = containerOf(pod, "order-service");
   const config = environmentSchema.parse(containerEnv(objects, pod, app).values);
   const preStop = app.lifecycle?.preStop?.sleep?.seconds ?? 0;
-  const service = config.SHUTDOWN_DELAY_MS / 1000 + config.SHUTDOWN_TIMEOUT_MS / 1000;
+  // After the drain, the last spans are exported (bounded): part of the app's own shutdown.
+  const service =
+    (config.SHUTDOWN_DELAY_MS + config.SHUTDOWN_TIMEOUT_MS + TRACE_FLUSH_TIMEOUT_MS) / 1000;
   const [flbService] = sectionsNamed(fluentBitConfig(objects, pod) ?? [], "SERVICE");
   const sidecarFlush = Number(flbService?.entries.grace ?? 0);
   return { preStop, service, sidecarFlush, grace: pod.spec.terminationGracePeriodSeconds ?? 30 };
@@ -69,8 +85,24 @@ describeRendered("manifests against the app", () => {
 
     it.each(serviceContainers)("%s/%s: every env name is one the app reads", (...ref) => {
       const names = Object.keys(serviceEnv(objects, ...ref).values);
-      expect(names.filter((n) => !configNames.includes(n))).toEqual([]);
+      const known = [...configNames, ...TELEMETRY_VARIABLES]; // OTEL_*: src/telemetry.ts reads them
+      expect(names.filter((n) => !known.includes(n))).toEqual([]);
     });
+
+    it.each(serviceContainers)(
+      "%s/%s: exports traces exactly where the tracing component is added, with settings the preload accepts",
+      (...ref) => {
+        const env = serviceEnv(objects, ...ref).values;
+        const settings = parseTelemetrySettings(env); // throws, naming the variable, on a bad one
+        expect(settings.export !== undefined).toBe(target === "kind+tracing");
+        if (!settings.export) return;
+        const endpoint = new URL(settings.export.endpoint);
+        // A collector's Service in the monitoring namespace, on OTLP/HTTP's port.
+        expect(endpoint.hostname).toMatch(/^[a-z0-9-]+\.monitoring\.svc(\.cluster\.local)?$/);
+        expect(endpoint.port).toBe("4318");
+        expect(env.OTEL_SERVICE_NAME).toBe("order-service");
+      },
+    );
 
     it.each(serviceContainers)("%s/%s: gets every name .env.example has (no drift)", (...ref) => {
       const names = Object.keys(serviceEnv(objects, ...ref).values);
@@ -136,7 +168,7 @@ describeRendered("manifests against the app", () => {
       );
     });
 
-    it("terminationGracePeriodSeconds > preStop + SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS (+ sidecar flush)", () => {
+    it("terminationGracePeriodSeconds > preStop + SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS + trace flush (+ sidecar flush)", () => {
       const budget = shutdownBudget(objects);
       expect(budget.preStop).toBeGreaterThan(0);
       expect(budget.grace).toBeGreaterThan(budget.preStop + budget.service);
@@ -155,30 +187,79 @@ describeRendered("manifests against the app", () => {
       expect(budget.grace).toBeLessThan(budget.preStop + budget.service);
     });
 
-    it("entry points: the image default for the service, dist/admin/*.js built from src/", () => {
-      const pod = (kind: string, name: string) => podOf(objects, kind, name);
-      expect(
-        containerOf(pod("Deployment", "order-service"), "order-service").command,
-      ).toBeUndefined();
-      const commands = [
-        containerOf(pod("Job", "order-service-migrate"), "migrate").command,
-        containerOf(pod("CronJob", "order-service-reconcile"), "reconcile").command,
-        containerOf(pod("Deployment", "product-service"), "product-service").command,
-        containerOf(pod("Deployment", "payment-service"), "payment-service").command,
-        containerOf(pod("Deployment", "identity-provider"), "identity-provider").command,
-      ];
-      for (const command of commands) {
-        const [node, script] = command ?? [];
-        expect(node).toBe("node");
-        const source = path.join(
-          repoRoot,
-          (script ?? "").replace(/^dist\//, "src/").replace(/\.js$/, ".ts"),
-        );
-        expect([script, existsSync(source)]).toEqual([script, true]);
+    it("every container of the app's image starts through the image's entry point (which preloads tracing)", () => {
+      const own = allContainers(objects).filter((r) =>
+        r.container.image?.startsWith("order-service"),
+      );
+      expect(own.length).toBeGreaterThanOrEqual(6);
+      for (const { where, container } of own) {
+        // A `command` would replace the ENTRYPOINT and start node without the preload.
+        expect([where, container.command]).toEqual([where, undefined]);
+        const [process = "serve"] = container.args ?? []; // no args: the image's CMD, serve
+        expect([where, cliCommands.includes(process)]).toEqual([where, true]);
       }
+      const args = (kind: string, name: string) =>
+        podOf(objects, kind, name).spec.containers[0]?.args;
+      expect(args("Deployment", "order-service") ?? ["serve"]).toEqual(["serve"]);
+      expect(args("Job", "order-service-migrate")).toEqual(["migrate"]);
+      expect(args("CronJob", "order-service-reconcile")).toEqual(["reconcile"]);
+      expect(args("Deployment", "product-service")).toEqual(["fake-products"]);
+      expect(args("Deployment", "payment-service")).toEqual(["fake-payments"]);
+      expect(args("Deployment", "identity-provider")).toEqual(["fake-identity"]);
+    });
+
+    it("the first rollout restarts no app container: its startup budget outlasts the migration Job's back-off while Postgres starts", () => {
+      const pod = podOf(objects, "Deployment", "order-service");
+      const app = containerOf(pod, "order-service");
+      const postgres = containerOf(podOf(objects, "StatefulSet", "postgres"), "postgres");
+      const job = findObject<{ spec: { backoffLimit: number; activeDeadlineSeconds: number } }>(
+        objects,
+        "Job",
+        "order-service-migrate",
+      );
+      const config = environmentSchema.parse(containerEnv(objects, pod, app).values);
+      const migrated = migrationFinishedBy({
+        postgresReadyBy: probeBudgetSeconds(postgres.startupProbe),
+        attemptSeconds: POD_START_S + config.PG_CONNECT_TIMEOUT_MS / 1000,
+        backoffLimit: job.spec.backoffLimit,
+      });
+      expect(migrated).toBeLessThan(job.spec.activeDeadlineSeconds);
+      expect(probeBudgetSeconds(app.startupProbe)).toBeGreaterThan(migrated);
     });
   });
 });
+
+/** A pod's start from a preloaded image, and applying this repo's migrations: generous. */
+const POD_START_S = 5;
+const MIGRATION_S = 15;
+
+/** Seconds a startup probe lets a container take before the kubelet restarts it. */
+function probeBudgetSeconds(probe: IProbe | undefined): number {
+  if (!probe) return 0;
+  return (
+    (probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3)
+  );
+}
+
+/**
+ * When the migration Job is done at the latest on a cold cluster: every attempt before Postgres
+ * is ready fails after `attemptSeconds`, and the Job controller waits 10 s, 20 s, 40 s, ...
+ * (capped at 6 minutes) before the next; the first attempt after Postgres is ready migrates.
+ */
+function migrationFinishedBy(model: {
+  postgresReadyBy: number;
+  attemptSeconds: number;
+  backoffLimit: number;
+}): number {
+  let start = 0;
+  let attempt = 0;
+  while (start < model.postgresReadyBy) {
+    start += model.attemptSeconds + Math.min(10 * 2 ** attempt, 360);
+    attempt += 1;
+  }
+  // Attempts 0 .. backoffLimit exist; past them the Job has given up.
+  return attempt <= model.backoffLimit ? start + POD_START_S + MIGRATION_S : Infinity;
+}
 
 function servedGetPaths(): string[] {
   // The router's options are only read inside its handlers.

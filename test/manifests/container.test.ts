@@ -1,6 +1,8 @@
 // The Dockerfile, .dockerignore and docker-compose.yml, checked statically against the app
 // (no Docker needed; scripts/compose-smoke.sh proves the same files in a real engine).
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { BlockList } from "node:net";
 import path from "node:path";
 import { parse } from "yaml";
@@ -104,6 +106,9 @@ const cliCommands = [
 // docker-compose.yml, with `${VAR:-default}` resolved to its default as a clean shell would.
 interface ComposeService {
   image?: string;
+  develop?: { watch?: { action: string; path: string }[] };
+  tmpfs?: string[];
+  security_opt?: string[];
   build?: { context: string } | string;
   command?: string[];
   environment?: Record<string, string | number | null>;
@@ -186,12 +191,14 @@ describe("Dockerfile", () => {
     }
   });
 
-  it("ships only dist/, migrations/, production node_modules and package.json", () => {
+  it("ships only dist/, migrations/, production node_modules, their SBOM and package.json", () => {
     expect(contextCopySources(runtime).sort()).toEqual(["migrations", "package.json"]);
     const fromStages = inRuntime("COPY")
       .filter((i) => /--from=/.test(i.args))
       .map((i) => i.args.split(/\s+/).filter((w) => !w.startsWith("--"))[0]);
-    expect(fromStages).toEqual(expect.arrayContaining(["/app/node_modules", "/app/dist"]));
+    expect(fromStages).toEqual(
+      expect.arrayContaining(["/app/node_modules", "/app/dist", "/app/sbom.cdx.json"]),
+    );
     expect(fromStages.every((source) => !/src|test|\.env/.test(source!))).toBe(true);
   });
 
@@ -206,9 +213,25 @@ describe("Dockerfile", () => {
   it("starts node directly in exec form, so SIGTERM reaches the service (no npm, no shell)", () => {
     const [entrypoint] = inRuntime("ENTRYPOINT");
     const [cmd] = inRuntime("CMD");
-    expect(execForm(entrypoint)).toEqual(["node", "dist/cli.js"]);
+    expect(execForm(entrypoint)).toEqual([
+      "node",
+      "--require",
+      "./dist/telemetry.js",
+      "dist/cli.js",
+    ]);
     expect(execForm(cmd)).toEqual(["serve"]);
     expect(cliCommands).toEqual(expect.arrayContaining(["serve", "migrate", "reconcile"]));
+  });
+
+  it("preloads the OpenTelemetry module built from src/telemetry.ts before every process it starts", () => {
+    const [entrypoint] = inRuntime("ENTRYPOINT");
+    const [node, flag, preload, cli] = execForm(entrypoint) as string[];
+    expect([node, flag]).toEqual(["node", "--require"]);
+    expect(
+      existsSync(path.join(root, preload!.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"))),
+    ).toBe(true);
+    // Before dist/cli.js, so the instrumented modules load after the SDK whichever command runs.
+    expect(cli).toBe("dist/cli.js");
   });
 
   it("bakes in no environment-specific config: only NODE_ENV=production and PATH", () => {
@@ -231,6 +254,37 @@ describe("Dockerfile", () => {
     }) as string[];
     expect(command.slice(0, 2)).toEqual(["node", "-e"]);
     expect(command[2]).toContain("/health/ready");
+  });
+
+  it("makes its SBOM with `npm run sbom`, the command `make sbom` runs, from the production dependencies", () => {
+    const sbom = dockerfile.stages.find((stage) =>
+      stage.instructions.some((i) => i.keyword === "RUN" && i.args === "npm run sbom"),
+    );
+    expect(sbom).toBeDefined();
+    const script = JSON.parse(read("package.json")).scripts.sbom as string;
+    expect(script).toMatch(/^cyclonedx-npm .*--omit dev/);
+    expect(script).toContain("--output-reproducible"); // a cached layer until the lockfile changes
+    expect(
+      inRuntime("COPY").some(
+        (i) => i.args === `--from=${sbom!.name} /app/sbom.cdx.json ./sbom.cdx.json`,
+      ),
+    ).toBe(true);
+    expect(read("mk/docker.mk")).toMatch(/^sbom:.*##.*\n\tnpm run sbom$/m);
+  });
+
+  it("caches npm's downloads in a BuildKit cache mount, never in a layer", () => {
+    const installs = dockerfile.instructions.filter(
+      (i) => i.keyword === "RUN" && /\bnpm ci\b/.test(i.args),
+    );
+    expect(installs).toHaveLength(2);
+    for (const install of installs) {
+      expect(install.args).toMatch(/^--mount=type=cache,[^ ]*target=\/var\/cache\/npm /);
+    }
+    const cacheDirs = dockerfile.instructions
+      .filter((i) => i.keyword === "ENV")
+      .flatMap((i) => [...i.args.matchAll(/NPM_CONFIG_CACHE=(\S+)/g)].map((m) => m[1]));
+    expect(new Set(cacheDirs)).toEqual(new Set(["/var/cache/npm"]));
+    expect(read("Dockerfile")).not.toMatch(/^# *syntax=/m); // the lab, and CI, pull no frontend
   });
 
   it("labels the image with OCI source, revision and version from build args", () => {
@@ -463,6 +517,57 @@ describe("docker-compose.yml", () => {
     expect(seconds(api.stop_grace_period ?? "10s")).toBeGreaterThan(budget);
   });
 
+  it("takes no service setting from the shell or a .env: nothing in an environment is `${...}`", () => {
+    const raw = parse(read("docker-compose.yml"), { merge: true }) as typeof compose;
+    for (const [name, service] of Object.entries(raw.services)) {
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        expect([name, key, String(value)]).toEqual([name, key, expect.not.stringContaining("${")]);
+      }
+      expect([name, service.env_file]).toEqual([name, undefined]);
+    }
+  });
+
+  it("runs Fluent Bit like the Kubernetes sidecar: its own uid in the app's group, read-only, no capabilities", () => {
+    const fluentBit = services["fluent-bit"]!;
+    expect(fluentBit.user).toBe("10002:10001");
+    expect(fluentBit.read_only).toBe(true);
+    expect(fluentBit.cap_drop).toEqual(["ALL"]);
+    expect(fluentBit.security_opt).toEqual(["no-new-privileges:true"]);
+    // Its tail offsets on a tmpfs it owns: a named volume would start out root's.
+    expect(fluentBit.tmpfs).toEqual(["/fluent-bit/state:uid=10002,gid=10001,mode=0700"]);
+    expect(fluentBit.volumes?.every((v) => v.endsWith(":ro"))).toBe(true);
+  });
+
+  it("rebuilds and replaces api on a change in src/ under `docker compose watch`", () => {
+    expect(api.develop?.watch).toEqual(
+      expect.arrayContaining([{ action: "rebuild", path: "./src" }]),
+    );
+    for (const { path: watched } of api.develop?.watch ?? []) {
+      expect(existsSync(path.join(root, watched))).toBe(true);
+    }
+  });
+
+  it("points the api at the profile's Jaeger, exporter and log volume only through deploy/compose/observability.yaml", () => {
+    const overlay = parse(read("deploy/compose/observability.yaml")) as {
+      services: Record<string, ComposeService>;
+    };
+    expect(Object.keys(overlay.services)).toEqual(["api"]);
+    const env = overlay.services.api!.environment ?? {};
+    const otlp = new URL(String(env.OTEL_EXPORTER_OTLP_ENDPOINT));
+    const collector = services[otlp.hostname]!;
+    expect(collector.profiles).toEqual(["observability"]);
+    expect(collector.image).toMatch(/^jaegertracing\/all-in-one:\d+\.\d+\.\d+$/);
+    expect(collector.expose).toContain(otlp.port); // OTLP/HTTP (4318)
+    expect(env.OTEL_SERVICE_NAME).toBe("order-service");
+    expect(services[String(env.STATSD_HOST)]?.profiles).toEqual(["observability"]);
+    const logDir = path.dirname(String(env.LOG_FILE));
+    expect(api.volumes).toContain(`app-logs:${logDir}`);
+    expect(services["fluent-bit"]!.volumes).toContain(`app-logs:${logDir}:ro`);
+    // Without the second file: nothing exported, no metrics, no log copy.
+    expect(Object.keys(apiEnv).filter((name) => name.startsWith("OTEL_"))).toEqual([]);
+    expect([apiEnv.STATSD_HOST, apiEnv.LOG_FILE]).toEqual(["", ""]);
+  });
+
   it("keeps observability behind a profile, with the images and files of the k8s sidecars", () => {
     const k8sImages = [
       read("k8s/base/deployment.yaml"),
@@ -478,7 +583,92 @@ describe("docker-compose.yml", () => {
         if (source.startsWith(".")) expect(existsSync(path.join(root, source))).toBe(true);
       }
     }
-    const withoutProfile = Object.entries(services).filter(([, s]) => !s.profiles);
-    expect(withoutProfile.map(([n]) => n)).not.toContain("statsd-exporter");
+    // No stand-in exists for these images in the container lab: a plain `up` never pulls them.
+    const behindProfile = Object.entries(services).filter(([, s]) => s.profiles);
+    expect(behindProfile.map(([n]) => n).sort()).toEqual(
+      ["fluent-bit", "grafana", "jaeger", "prometheus", "statsd-exporter"].sort(),
+    );
+    for (const [name, service] of behindProfile) {
+      expect([name, service.profiles]).toEqual([name, ["observability"]]);
+      expect([name, service.image]).toEqual([name, expect.stringMatching(/:v?\d+\.\d+\.\d+$/)]);
+      expect([name, service.read_only, service.cap_drop]).toEqual([name, true, ["ALL"]]);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// What Compose itself makes of the files (`docker compose config`), where it is installed.
+const composeVersion = spawnSync("docker", ["compose", "version", "--short"], { encoding: "utf8" });
+const describeWithCompose = composeVersion.status === 0 ? describe : describe.skip;
+
+// The shell's value would win over the .env's, hiding what compose reads from a .env.
+const withoutShellOverrides = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([name]) => !["LOG_FILE", "STATSD_HOST"].includes(name) && !name.startsWith("OTEL_"),
+  ),
+);
+
+describeWithCompose(`docker compose config (Compose ${composeVersion.stdout.trim()})`, () => {
+  let project: string;
+  const config = (...args: string[]) => {
+    const result = spawnSync(
+      "docker",
+      ["compose", "--project-directory", root, ...args, "config", "--format", "json"],
+      { cwd: project, encoding: "utf8", env: withoutShellOverrides },
+    );
+    if (result.status !== 0) throw new Error(result.stderr);
+    return JSON.parse(result.stdout) as { services: Record<string, ComposeService> };
+  };
+  const composeFile = () => ["-f", path.join(root, "docker-compose.yml")];
+  const observe = () => [
+    ...composeFile(),
+    "-f",
+    path.join(root, "deploy/compose/observability.yaml"),
+    "--profile",
+    "observability",
+  ];
+
+  beforeAll(() => {
+    // A developer's .env as `npm run dev` reads it: host paths and loopback addresses.
+    project = mkdtempSync(path.join(tmpdir(), "compose-env-"));
+    writeFileSync(
+      path.join(project, ".env"),
+      "LOG_FILE=./logs/app.log\nSTATSD_HOST=127.0.0.1\nOTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318\n",
+    );
+  });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it("ignores a developer's .env: the api's settings are the compose file's", () => {
+    const env = config(...composeFile(), "--env-file", path.join(project, ".env")).services.api!
+      .environment!;
+    expect([env.LOG_FILE, env.STATSD_HOST, env.OTEL_EXPORTER_OTLP_ENDPOINT]).toEqual([
+      "",
+      "",
+      undefined,
+    ]);
+  });
+
+  it("runs no observability service and exports nothing without the profile", () => {
+    const plain = config(...composeFile());
+    expect(Object.keys(plain.services)).not.toEqual(expect.arrayContaining(["jaeger"]));
+    expect(plain.services.api!.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+  });
+
+  it("with the profile and its file, the api exports to the Jaeger that runs with it", () => {
+    const observed = config(...observe());
+    expect(observed.services.api!.environment).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318",
+      STATSD_HOST: "statsd-exporter",
+      LOG_FILE: "/var/log/app/app.log",
+    });
+    expect(Object.keys(observed.services)).toEqual(
+      expect.arrayContaining(["jaeger", "statsd-exporter", "fluent-bit"]),
+    );
+    // Everything else the api has is what it has without the profile.
+    const plainEnv = config(...composeFile()).services.api!.environment!;
+    for (const [name, value] of Object.entries(plainEnv)) {
+      if (["STATSD_HOST", "LOG_FILE"].includes(name)) continue;
+      expect([name, observed.services.api!.environment![name]]).toEqual([name, value]);
+    }
   });
 });

@@ -36,12 +36,12 @@ describe("k8s/kind-config.yaml", () => {
   });
 });
 
-describe("mk/kind.mk", () => {
-  const makefile = read("mk/kind.mk");
+describe("mk/kind.mk and mk/docker.mk", () => {
+  const makefile = `${read("mk/kind.mk")}\n${read("mk/docker.mk")}`;
   const variable = (name: string) =>
     new RegExp(`^${name}\\s*\\?=\\s*(.+)$`, "m").exec(makefile)?.[1];
 
-  it.each(["kind-up", "image", "kind-load", "deploy", "smoke", "kind-down"])(
+  it.each(["kind-up", "image", "kind-load", "deploy", "smoke", "rollout-check", "kind-down"])(
     "has a documented %s target (for `make help`)",
     (target) => {
       expect(makefile).toMatch(new RegExp(`^${target}:.*## \\S`, "m"));
@@ -53,7 +53,7 @@ describe("mk/kind.mk", () => {
     expect(variable("KIND_CLUSTER")).toBe(config.name);
     expect(variable("KIND_CONFIG")).toBe("k8s/kind-config.yaml");
     expect(variable("KIND_OVERLAY")).toBe("k8s/overlays/kind");
-    expect(variable("IMAGE")).toBe("order-service:dev");
+    expect(variable("IMAGE_REPO")).toBe("order-service");
   });
 });
 
@@ -65,9 +65,12 @@ describe(".github/workflows/ci.yml", () => {
   it("runs the stack on kind through the make targets, with the kind the node image needs", () => {
     const kind = workflow.jobs.kind;
     const runs = (kind?.steps ?? []).map((s) => s.run ?? "");
-    for (const target of ["kind-up", "kind-load", "deploy", "smoke", "kind-down"]) {
-      expect(runs).toContain(`make ${target}`);
-    }
+    // One make run, so the tag built is the tag loaded, deployed, smoke-tested and restarted.
+    expect(runs).toContain("make -j2 kind-up image kind-load deploy smoke rollout-check");
+    expect(runs).toContain("make kind-down");
+    const install = runs.find((r) => r.includes("kind-linux-amd64")) ?? "";
+    expect(install).toMatch(/kind-linux-amd64\.sha256sum/);
+    expect(install).toMatch(/sha256sum --check --strict/);
     const [, needed] = /Needs kind (v[\d.]+)/.exec(read("k8s/kind-config.yaml")) ?? [];
     expect(kind?.env?.KIND_VERSION).toBe(needed);
   });
@@ -165,5 +168,23 @@ describeRendered("kind overlay", () => {
       "identity-provider",
     );
     expect(deployment.spec.replicas).toBe(1);
+  });
+});
+
+describeRendered("kind overlay storage", () => {
+  const objects = render("kind");
+
+  it("leaves Postgres' data directory as it is on restart (fsGroupChangePolicy: OnRootMismatch)", () => {
+    // The default (Always) chowns every file of the volume on each mount: a restart that takes
+    // longer the bigger the database, and a data directory whose modes initdb chose are changed.
+    const withClaims = objects.filter(
+      (o) =>
+        o.kind === "StatefulSet" &&
+        (o.spec as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates,
+    );
+    expect(withClaims.map((o) => o.metadata.name)).toEqual(["postgres"]);
+    const pod = podOf(objects, "StatefulSet", "postgres");
+    expect(pod.spec.securityContext?.fsGroup).toBeDefined();
+    expect(pod.spec.securityContext?.fsGroupChangePolicy).toBe("OnRootMismatch");
   });
 });

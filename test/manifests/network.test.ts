@@ -92,12 +92,17 @@ describeRendered("network policies", () => {
       }
     });
 
-    it("admits traffic to the app port and the metrics port from anywhere, and nothing else", () => {
+    it("admits traffic to the app port and the metrics ports (both sidecars') from anywhere, and nothing else", () => {
       const to = endpoint(api);
       const http = containerOf(api, "order-service").ports?.[0]?.containerPort ?? -1;
+      const fluentBitMetrics = containersOf(api)
+        .find((ref) => ref.container.name === "fluent-bit")
+        ?.container.ports?.find((p) => p.name === "fluent-http")?.containerPort;
+      expect(fluentBitMetrics).toBe(2020); // kind ships logs: Prometheus scrapes Fluent Bit too
       expect(network.allows({ from: elsewhere, to, port: http, protocol: "TCP" })).toBe(true);
       expect(network.allows({ from: elsewhere, to, port: 9102, protocol: "TCP" })).toBe(true);
-      expect(network.allows({ from: elsewhere, to, port: 2020, protocol: "TCP" })).toBe(false);
+      expect(network.allows({ from: elsewhere, to, port: 2020, protocol: "TCP" })).toBe(true);
+      expect(network.allows({ from: elsewhere, to, port: 2021, protocol: "TCP" })).toBe(false);
       expect(network.allows({ from: elsewhere, to, port: 9125, protocol: "UDP" })).toBe(false);
     });
 
@@ -133,6 +138,44 @@ describeRendered("network policies", () => {
       expect(reach(endpoint(podOf(objects, "Deployment", "product-service")))).toBe(false);
       expect(reach(elsewhere)).toBe(false);
       expect(reach({ namespace: ns, labels: { app: "curious" } })).toBe(false);
+    });
+
+    it.each(servicePods)(
+      "%s/%s reaches the trace collector's OTLP port exactly when it exports traces",
+      (kind, name) => {
+        const pod = podOf(objects, kind, name);
+        const env = containerEnv(objects, pod, pod.spec.containers[0]!).values;
+        const collector: Endpoint = {
+          namespace: "monitoring",
+          labels: { "app.kubernetes.io/name": "opentelemetry-collector" },
+        };
+        const from = endpoint(pod);
+        const exporting = env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
+        expect(network.allows({ from, to: collector, port: 4318, protocol: "TCP" })).toBe(
+          exporting,
+        );
+        // OTLP/gRPC, or the collector's namespace on any other port: never.
+        expect(network.allows({ from, to: collector, port: 4317, protocol: "TCP" })).toBe(false);
+        expect(network.allows({ from, to: elsewhere, port: 9090, protocol: "TCP" })).toBe(false);
+      },
+    );
+
+    it("lets the rollout check's load reach the service and the identity provider, and nothing else", () => {
+      const loadJob = objects.find(
+        (o) => o.kind === "Job" && o.metadata.name === "order-service-rollout-check",
+      );
+      expect(loadJob !== undefined).toBe(target === "kind+rollout-check");
+      if (!loadJob) return;
+      const from = endpoint(podOf(objects, "Job", "order-service-rollout-check"));
+      const reach = (pod: PodTemplate, port: number, protocol: "TCP" | "UDP" = "TCP") =>
+        network.allows({ from, to: endpoint(pod), port, protocol });
+      expect(reach(api, 8000)).toBe(true);
+      expect(reach(podOf(objects, "Deployment", "identity-provider"), 8003)).toBe(true);
+      expect(network.allows({ from, to: kubeDns, port: 53, protocol: "UDP" })).toBe(true);
+      expect(reach(podOf(objects, "StatefulSet", "postgres"), 5432)).toBe(false);
+      expect(reach(podOf(objects, "Deployment", "redis"), 6379)).toBe(false);
+      expect(reach(podOf(objects, "Deployment", "payment-service"), 8002)).toBe(false);
+      expect(network.allows({ from, to: elsewhere, port: 443, protocol: "TCP" })).toBe(false);
     });
 
     it("lets the log shipper reach Loki exactly when the Loki output is configured", () => {

@@ -92,13 +92,26 @@ describeRendered("sidecars", () => {
       expect(files[lua.script ?? ""]).toContain('record["time"]');
     });
 
-    it("serves its health API on the port its liveness probe uses, and has no readiness probe", () => {
+    it("have no readiness probe: a sidecar that is not ready takes the whole pod out of its Service", () => {
+      const sidecars = (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always");
+      expect(sidecars.length).toBeGreaterThan(0);
+      for (const sidecar of sidecars) {
+        expect([sidecar.name, sidecar.readinessProbe]).toEqual([sidecar.name, undefined]);
+        expect([sidecar.name, sidecar.livenessProbe?.httpGet?.path]).toEqual([
+          sidecar.name,
+          expect.any(String),
+        ]);
+      }
+    });
+
+    it("Fluent Bit's liveness follows its process (/api/v1/uptime), never the health of its outputs", () => {
       const service = sectionsNamed(sections, "SERVICE")[0]?.entries ?? {};
-      expect([service.http_server, service.health_check]).toEqual(["On", "On"]);
+      expect(service.http_server).toBe("On");
       const port = fluentBit?.ports?.find((p) => p.name === fluentBit.livenessProbe?.httpGet?.port);
       expect(port?.containerPort).toBe(Number(service.http_port));
-      expect(fluentBit?.livenessProbe?.httpGet?.path).toBe("/api/v1/health");
-      expect(fluentBit?.readinessProbe).toBeUndefined();
+      expect(fluentBit?.livenessProbe?.httpGet?.path).toBe("/api/v1/uptime");
+      // /api/v1/health fails after output errors (a Loki outage): nothing probes it, so it is off.
+      expect(service.health_check ?? "Off").toBe("Off");
     });
 
     it("routes every record: each filter and output matches the input's tag", () => {

@@ -22,6 +22,8 @@ export interface KubeObject {
 export const renderTargets = {
   kind: "k8s/overlays/kind",
   "kind+loki": "test/manifests/fixtures/overlays/kind-loki",
+  "kind+tracing": "test/manifests/fixtures/overlays/kind-tracing",
+  "kind+rollout-check": "test/manifests/fixtures/overlays/kind-rollout-check",
 } as const;
 export type RenderTarget = keyof typeof renderTargets;
 export const targetNames = Object.keys(renderTargets) as RenderTarget[];
