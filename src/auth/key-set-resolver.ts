@@ -54,6 +54,7 @@ export class KeySetResolver {
   readonly #now: () => number;
   readonly #logger: Logger | undefined;
   #stale: KeyLookup | undefined;
+  // Stryker disable next-line UnaryOperator: read only while #stale is set, and both are set together
   #failedAt = -Infinity;
 
   constructor(options: KeySetResolverOptions) {

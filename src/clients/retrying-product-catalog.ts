@@ -61,6 +61,7 @@ export class RetryingProductCatalog implements ProductCatalog {
         );
         options.onRetry?.({ attempt: attemptNumber, delayMs, error });
         // Cut short by the deadline: give up with the upstream's error, not the abort's.
+        // Stryker disable next-line ArrowFunction: p-retry reads the answer as a truth value (`!await shouldRetry(...)`), so undefined stops it exactly as false does
         return sleep(delayMs, true, { signal: lookup }).catch(() => false);
       },
     });

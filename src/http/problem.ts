@@ -83,18 +83,19 @@ function expected(problem: Problem, headers: Readonly<Record<string, string>> = 
 }
 
 // body-parser marks its errors with `type` and an HTTP status; their messages are safe.
-const BODY_PARSER_ANSWERS: Record<string, [number, string]> = {
-  "entity.parse.failed": [400, "The request body is not valid JSON"],
-  "entity.too.large": [413, "The request body is larger than the limit"],
-  "encoding.unsupported": [415, "The request body's content encoding is not supported"],
-  "charset.unsupported": [415, "The request body's charset is not supported"],
-  "request.aborted": [400, "The request was aborted before its body arrived"],
-};
+// A Map, not an object literal: a `type` of "constructor" or "toString" must find nothing.
+const BODY_PARSER_ANSWERS: ReadonlyMap<string, readonly [number, string]> = new Map([
+  ["entity.parse.failed", [400, "The request body is not valid JSON"]],
+  ["entity.too.large", [413, "The request body is larger than the limit"]],
+  ["encoding.unsupported", [415, "The request body's content encoding is not supported"]],
+  ["charset.unsupported", [415, "The request body's charset is not supported"]],
+  ["request.aborted", [400, "The request was aborted before its body arrived"]],
+]);
 
 function bodyParserAnswer(error: unknown): ProblemAnswer | undefined {
   const type = (error as { type?: unknown } | null)?.type;
   if (typeof type !== "string") return undefined;
-  const known = BODY_PARSER_ANSWERS[type];
+  const known = BODY_PARSER_ANSWERS.get(type);
   return known ? expected(problemOf(known[0], known[1])) : undefined;
 }
 

@@ -165,6 +165,7 @@ export class IdempotencyStore {
     }
     if (row.request_hash !== requestHash) return { kind: "mismatch" };
     if (row.claim_live) return { kind: "in-flight" };
+    // Stryker disable next-line LogicalOperator: no code path leaves both set or both null (complete and release clear the claim, a takeover clears the answer), so && and || agree
     const finished = row.response_status !== null && row.claimed_until === null;
     if (finished && !(row.response_status === RESUMABLE_STATUS && row.order_id)) {
       return {
@@ -173,6 +174,7 @@ export class IdempotencyStore {
       };
     }
     // A resumable 503, or a claim whose holder died: carry on with the same order, if any.
+    // Stryker disable next-line ObjectLiteral: `{}` leaves `fresh` undefined, which takeOver reads as false
     await this.takeOver(client, claim, requestHash, { fresh: false });
     return row.order_id
       ? { kind: "claimed", claim, orderId: row.order_id }

@@ -84,14 +84,13 @@ export function createShutdownHandler(options: GracefulShutdownOptions) {
 /** Resolves true when every request finished in time, false when stragglers were cut off. */
 async function drain(server: Server, timeoutMs: number): Promise<boolean> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Keep-alive sockets with no request in flight would otherwise hold close() open until
-  // their keepAliveTimeout; busy ones get Connection: close on their current response.
-  server.closeIdleConnections();
+  // close() ends the keep-alive sockets idle right now (Node 19+); one that goes idle later,
+  // after its last response, would hold close() open until its keepAliveTimeout: the sweeper
+  // ends those.
   const idleSweeper = setInterval(() => server.closeIdleConnections(), 250);
   const timeout = sleep(timeoutMs, "timeout" as const, { ref: false });
   try {
-    const outcome = await Promise.race([closed.then(() => "closed" as const), timeout]);
-    if (outcome === "timeout") {
+    if ((await Promise.race([closed, timeout])) === "timeout") {
       server.closeAllConnections();
       await closed;
       return false;

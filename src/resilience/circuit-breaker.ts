@@ -125,11 +125,13 @@ export class CircuitBreaker<Args extends unknown[], Result> {
   /** The state (closed, open, half-open, shut down), the reset timer and the events. */
   readonly #opossum: Opossum<[], never>;
   /** What `state` says once opossum is shut down (and knows only "shut down"). */
+  // Stryker disable next-line StringLiteral: never read before shutdown() assigns it
   #stateAtShutdown: BreakerState = "closed";
   /** Counts state periods: the period a call started in, to tell a straggler from a trial. */
   #period = 0;
   #failures = 0;
   #trialSuccesses = 0;
+  // Stryker disable next-line BooleanLiteral: read only while half-open, and entering half-open resets it
   #trialInFlight = false;
   #openedAt = 0;
 

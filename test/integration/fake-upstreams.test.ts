@@ -61,7 +61,15 @@ describe("fake product service", () => {
 
   it("resets connections when hard down, but keeps its control endpoint up", async () => {
     await control(products, { down: true });
-    await expect(fetch(`${products.url}/products/sku-mug`)).rejects.toThrow();
+    const refused = await fetch(`${products.url}/products/sku-mug`).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({
+      message: "fetch failed",
+      cause: expect.objectContaining({
+        code: expect.stringMatching(/^(ECONNRESET|UND_ERR_SOCKET)$/),
+      }),
+    });
     const state = (await (await fetch(`${products.url}/_control`)).json()) as {
       faults: { down: boolean };
     };

@@ -1,7 +1,7 @@
 // The identity provider's key set over real HTTP: cached, refetched on rotation, served stale
 // when a refresh fails, and never asked more than once per cooldown while it is failing.
 import { createServer } from "node:http";
-import { jwtVerify } from "jose";
+import { errors, jwtVerify } from "jose";
 import { KeySetResolver, KeySetUnavailableError } from "../../src/auth/key-set-resolver";
 import { generateSigningKey } from "../../src/fakes/signing-key-ring";
 import { listen } from "../../src/http/server";
@@ -126,5 +126,108 @@ describe("KeySetResolver", () => {
       });
     }
     expect(jwksFetches() - before).toBe(0);
+  });
+
+  it("says what is unavailable, keeping why", () => {
+    const cause = new Error("connect ECONNREFUSED");
+    expect(new KeySetUnavailableError({ cause })).toMatchObject({
+      name: "KeySetUnavailableError",
+      message: "The identity provider's signing keys are unavailable",
+      cause,
+    });
+  });
+
+  it("keeps answering KeySetUnavailableError, with the fetch's failure, while a provider it never reached stays down", async () => {
+    idp.faults.update({ down: true });
+    const resolver = new KeySetResolver({
+      jwksUrl: idp.jwksUrl,
+      timeoutMs: 300,
+      cooldownMs: 60_000,
+    });
+    const token = await tokenFrom();
+    for (let i = 0; i < 2; i += 1) {
+      const refusal = await verify(resolver, token).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(KeySetUnavailableError);
+      // undici's, from another realm than jest's Error: matched by name and message.
+      expect((refusal as Error).cause).toMatchObject({
+        name: "TypeError",
+        message: "fetch failed",
+      });
+    }
+  });
+
+  it("asks the provider again exactly one cooldown after a failed fetch, serving known keys until then", async () => {
+    let nowMs = 0;
+    const resolver = new KeySetResolver({
+      jwksUrl: idp.jwksUrl,
+      timeoutMs: 300,
+      cooldownMs: 1000,
+      maxAgeMs: 50,
+      now: () => nowMs,
+    });
+    const token = await tokenFrom();
+    await verify(resolver, token);
+    await pause(80); // past the key set's max age: the next verification fetches it again
+    idp.faults.update({ down: true });
+    expect(await verify(resolver, token)).toBe("customer-1"); // the fetch fails at 0 ms
+    idp.faults.reset();
+    const before = jwksFetches();
+
+    nowMs = 999;
+    expect(await verify(resolver, token)).toBe("customer-1");
+    expect(jwksFetches() - before).toBe(0);
+    nowMs = 1000;
+    expect(await verify(resolver, token)).toBe("customer-1");
+    expect(jwksFetches() - before).toBe(1);
+  });
+
+  /** A resolver whose keys are past their age, with the provider down since it fetched them. */
+  async function resolverWithStaleKeys() {
+    const resolver = new KeySetResolver({
+      jwksUrl: idp.jwksUrl,
+      timeoutMs: 300,
+      cooldownMs: 60_000,
+      maxAgeMs: 50,
+    });
+    await verify(resolver, await tokenFrom());
+    await pause(80);
+    idp.faults.update({ down: true });
+    return resolver;
+  }
+
+  describe("a key the last key set does not hold, while the provider is down", () => {
+    it("is KeySetUnavailableError (maybe a new key), caused by the failed fetch", async () => {
+      const resolver = await resolverWithStaleKeys();
+      const refusal = await verify(resolver, await tokenFrom(generateSigningKey())).catch(
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(KeySetUnavailableError);
+      expect((refusal as Error).cause).toMatchObject({
+        name: "TypeError",
+        message: "fetch failed",
+      });
+    });
+
+    it("is KeySetUnavailableError within the cooldown too, caused by the missing key", async () => {
+      const resolver = await resolverWithStaleKeys();
+      const stranger = generateSigningKey();
+      await verify(resolver, await tokenFrom(stranger)).catch(() => undefined);
+      const refusal = await verify(resolver, await tokenFrom(stranger)).catch(
+        (error: unknown) => error,
+      );
+      expect(refusal).toBeInstanceOf(KeySetUnavailableError);
+      expect((refusal as Error).cause).toBeInstanceOf(errors.JWKSNoMatchingKey);
+    });
+  });
+
+  it("passes on what the last key set says about the token itself (two keys fit, none named)", async () => {
+    idp.keys.rotate(); // two RS256 keys published
+    const resolver = await resolverWithStaleKeys();
+    const withoutKid = await signWith(idp.keys.current.privateKey, claimsFor("customer-1"), {
+      alg: "RS256",
+    });
+    await expect(verify(resolver, withoutKid)).rejects.toBeInstanceOf(
+      errors.JWKSMultipleMatchingKeys,
+    );
   });
 });

@@ -185,7 +185,11 @@ describe("orders API", () => {
         .set(await stack.as("customer-1"))
         .send(order({ items: [{ productId: "sku-scale", quantity: 1 }] }))
         .expect(503);
-      expect(response.headers["retry-after"]).toBeDefined();
+      expect(response.headers["retry-after"]).toBe("5");
+      expect(response.body).toMatchObject({
+        status: 503,
+        type: "https://problems.order-service.dev/dependency-unavailable",
+      });
       expect(response.body.orderId).toBeUndefined();
     });
 

@@ -57,6 +57,53 @@ describe("config", () => {
     expect(config.log.file).toBeUndefined();
   });
 
+  it("groups the database and Redis settings, with their defaults", () => {
+    const config = parseConfig(required);
+    expect(config.database).toEqual({
+      url: required.DATABASE_URL,
+      poolMax: 10,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 5000,
+    });
+    expect(config.redis).toEqual({
+      url: required.REDIS_URL,
+      commandTimeoutMs: 500,
+      keyPrefix: "orders:",
+    });
+  });
+
+  it.each(["fatal", "error", "warn", "info", "debug", "trace", "silent"])(
+    "accepts LOG_LEVEL=%s",
+    (level) => {
+      expect(parseConfig({ ...required, LOG_LEVEL: level }).log.level).toBe(level);
+    },
+  );
+
+  it("refuses an AUTH_ISSUER longer than 512 characters", () => {
+    const issuer = `https://idp.example/${"a".repeat(493)}`;
+    expect(issuer).toHaveLength(513);
+    expect(problemsOf({ ...required, AUTH_ISSUER: issuer })).toEqual([
+      "AUTH_ISSUER: must be at most 512 characters",
+    ]);
+    expect(parseConfig({ ...required, AUTH_ISSUER: issuer.slice(1) }).auth.issuer).toHaveLength(
+      512,
+    );
+  });
+
+  it("accepts a backoff base equal to its cap", () => {
+    expect(
+      parseConfig({ ...required, RETRY_BASE_DELAY_MS: "1000", RETRY_MAX_DELAY_MS: "1000" }).retry,
+    ).toMatchObject({ baseDelayMs: 1000, maxDelayMs: 1000 });
+  });
+
+  it("says what is wrong, one problem a line, in its message", () => {
+    const error = new ConfigError(["PORT: must be a whole number", "REDIS_URL: is required"]);
+    expect(error.name).toBe("ConfigError");
+    expect(error.message).toBe(
+      "Invalid configuration:\n  - PORT: must be a whole number\n  - REDIS_URL: is required",
+    );
+  });
+
   it("returns a deeply frozen object", () => {
     const config = parseConfig(required);
     expect(Object.isFrozen(config)).toBe(true);
@@ -287,15 +334,36 @@ describe("config", () => {
       expect(config.trustedProxies).toEqual(["10.0.0.0/8", "192.168.1.7", "fd00::/8", "loopback"]);
     });
 
-    it.each(["true", "*", "10.0.0.0/33", "proxy.example", "10.0.0.1,", "::1/129", "1.2.3.4/8/8"])(
-      "refuses TRUSTED_PROXIES=%s (never 'believe everyone')",
-      (value) => {
-        expect(problemsOf({ ...required, TRUSTED_PROXIES: value })).toEqual([
-          "TRUSTED_PROXIES: must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) " +
-            "or loopback, linklocal, uniquelocal",
-        ]);
-      },
-    );
+    it.each([
+      ["a single address", "192.168.1.7", ["192.168.1.7"]],
+      ["a /32", "10.1.2.3/32", ["10.1.2.3/32"]],
+      ["a two-digit prefix", "192.168.0.0/16", ["192.168.0.0/16"]],
+      ["an IPv6 range longer than any IPv4 prefix", "fd00::/64", ["fd00::/64"]],
+      ["a three-digit IPv6 prefix", "fd00::/120", ["fd00::/120"]],
+      ["an IPv6 /128", "::1/128", ["::1/128"]],
+    ])("reads TRUSTED_PROXIES with %s", (_what, value, proxies) => {
+      expect(parseConfig({ ...required, TRUSTED_PROXIES: value }).trustedProxies).toEqual(proxies);
+    });
+
+    it.each([
+      "true",
+      "*",
+      "10.0.0.0/33",
+      "proxy.example",
+      "10.0.0.1,",
+      "::1/129",
+      "1.2.3.4/8/8",
+      "10.0.0.0/ 8",
+      "10.0.0.0/0x10",
+      "fd00::/8e1",
+      "10.0.0.0/",
+      "10.0.0.0/0008",
+    ])("refuses TRUSTED_PROXIES=%s (never 'believe everyone')", (value) => {
+      expect(problemsOf({ ...required, TRUSTED_PROXIES: value })).toEqual([
+        "TRUSTED_PROXIES: must be a comma-separated list of IP addresses, CIDR ranges (10.0.0.0/8) " +
+          "or loopback, linklocal, uniquelocal",
+      ]);
+    });
 
     it("refuses an http:// AUTH_JWKS_URL on the network in production, but not a cluster-local one", () => {
       const production = { ...required, NODE_ENV: "production" };

@@ -43,6 +43,11 @@ describe("pagination cursor", () => {
     ["the 31st of April", "2024-04-31T10:00:00.000000Z"],
     ["year 0, which Postgres does not have", "0000-01-01T00:00:00.000000Z"],
     ["month 0", "2024-00-10T10:00:00.000000Z"],
+    ["text before the timestamp", "x2024-01-01T10:00:00.000000Z"],
+    ["text after the timestamp", "2024-01-01T10:00:00.000000Z; DROP TABLE orders"],
+    ["a five-digit year", "12024-01-01T10:00:00.000000Z"],
+    ["milliseconds instead of microseconds", "2024-01-01T10:00:00.000Z"],
+    ["an offset instead of Z", "2024-01-01T10:00:00.000000+01:00"],
   ])("rejects a tampered cursor with %s", (_what, t) => {
     expect(decodeCursor(withTime(t))).toBeUndefined();
   });
@@ -51,6 +56,8 @@ describe("pagination cursor", () => {
     ["the 29th of February in a leap year", "2024-02-29T23:59:59.999999Z"],
     ["the first instant of a year", "2025-01-01T00:00:00.000000Z"],
     ["the last instant of a year", "2025-12-31T23:59:59.999999Z"],
+    ["the year 1, the first Postgres has", "0001-01-01T00:00:00.000000Z"],
+    ["the year 9999", "9999-12-31T23:59:59.999999Z"],
   ])("accepts %s", (_what, createdAt) => {
     expect(decodeCursor(encodeCursor({ createdAt, id: cursor.id }))).toEqual({
       createdAt,

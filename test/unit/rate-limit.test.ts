@@ -148,6 +148,22 @@ describe("the rate-limit middleware", () => {
     ]);
   });
 
+  it("tags refusals 'unmatched' when it runs before any route or mount path", async () => {
+    const { metrics, increments } = recordingMetrics();
+    const app = express();
+    app.use(
+      limitRequests({
+        limiter: stubLimiter(refused(1)),
+        keyOf: () => "k",
+        policyName: "per-caller",
+        metrics,
+      }),
+    );
+    app.use(problemResponder());
+    await request(app).get("/anything").expect(429);
+    expect(increments).toEqual([{ name: "rate_limit.limited", tags: { route: "unmatched" } }]);
+  });
+
   it("lets the request through when the limiter failed open, with the policy but no RateLimit", async () => {
     const { metrics, increments } = recordingMetrics();
     const { app, handled } = appLimitedBy(stubLimiter({ failedOpen: true }), {}, metrics);

@@ -1,4 +1,8 @@
-import { ReadinessChecker, type DependencyCheck } from "../../src/lifecycle/readiness";
+import {
+  ReadinessChecker,
+  type DependencyCheck,
+  type ReadinessReport,
+} from "../../src/lifecycle/readiness";
 import { isProbePath } from "../../src/http/probe-paths";
 
 const up = (name: string, decisive = true): DependencyCheck => ({
@@ -44,17 +48,56 @@ describe("readiness checks", () => {
     expect(await readiness.check()).toMatchObject({ ready: true, degraded: false });
   });
 
-  it("gives up on a hung check after its own timeout", async () => {
-    const started = Date.now();
-    const hung: DependencyCheck = {
-      name: "postgres",
+  describe("on a fake clock", () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it("gives up on a hung check after its own timeout, and says so", async () => {
+      const hung: DependencyCheck = {
+        name: "postgres",
+        decisive: true,
+        run: () => new Promise(() => undefined),
+      };
+      const checking = checker([hung, up("redis", false)], 50).readiness.check();
+      await jest.advanceTimersByTimeAsync(49);
+      let report: ReadinessReport | undefined;
+      void checking.then((done) => (report = done));
+      await Promise.resolve();
+      expect(report).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await checking).toEqual({
+        ready: false,
+        degraded: true,
+        checks: {
+          postgres: { status: "down", durationMs: 50, reason: "timeout" },
+          redis: { status: "up", durationMs: 0 },
+        },
+      });
+    });
+
+    it("leaves no timer behind once a check has answered, up or down", async () => {
+      const { readiness } = checker([up("postgres"), failing("redis", false)], 5_000);
+      await readiness.check();
+      expect(jest.getTimerCount()).toBe(0);
+    });
+  });
+
+  it("reports how long each check took, on the monotonic clock", async () => {
+    let nowMs = 1_000;
+    jest.spyOn(performance, "now").mockImplementation(() => nowMs);
+    const slow = (name: string, ms: number, outcome: "up" | "down"): DependencyCheck => ({
+      name,
       decisive: true,
-      run: () => new Promise(() => undefined),
-    };
-    const report = await checker([hung], 50).readiness.check();
-    expect(report.checks.postgres).toMatchObject({ status: "down", reason: "timeout" });
-    expect(report.ready).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1000);
+      run: () => {
+        nowMs += ms;
+        return outcome === "up" ? Promise.resolve() : Promise.reject(new Error("refused"));
+      },
+    });
+    const answered = await checker([slow("postgres", 250.4, "up")]).readiness.check();
+    const refused = await checker([slow("redis", 100.6, "down")]).readiness.check();
+    jest.restoreAllMocks();
+    expect(answered.checks).toEqual({ postgres: { status: "up", durationMs: 250 } });
+    expect(refused.checks).toEqual({ redis: { status: "down", durationMs: 101, reason: "error" } });
   });
 
   it("shares one run in flight among concurrent probes, and logs its failure once", async () => {

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createLocalJWKSet, type JWK } from "jose";
+import { KeySetUnavailableError } from "../../../src/auth/key-set-resolver";
 import { InvalidTokenError, TokenVerifier } from "../../../src/auth/token-verifier";
 import { generateSigningKey } from "../../../src/fakes/signing-key-ring";
 import { signWith } from "../../support/test-tokens";
@@ -16,12 +17,16 @@ const ec = (() => {
 })();
 const localKeys = createLocalJWKSet({ keys: [rsa.publicJwk, ec.publicJwk] });
 
-function verifierAt(clock: { nowS: number }, cacheSize = 100) {
+function verifierAt(
+  clock: { nowS: number },
+  cacheSize = 100,
+  getKey: (...args: Parameters<typeof localKeys>) => ReturnType<typeof localKeys> = localKeys,
+) {
   let lookups = 0;
   const verifier = new TokenVerifier({
     getKey: (header, token) => {
       lookups += 1;
-      return localKeys(header, token);
+      return getKey(header, token);
     },
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -122,5 +127,84 @@ describe("TokenVerifier", () => {
       reason: "token too long",
     });
     expect(lookups()).toBe(0);
+  });
+
+  it("checks a token of exactly 8192 characters", async () => {
+    const { verifier, lookups } = verifierAt({ nowS: T0 });
+    const token = `${await rs256()}`;
+    const padded = `${token}${"a".repeat(8192 - token.length)}`;
+    expect(padded).toHaveLength(8192);
+    await expect(verifier.verify(padded)).rejects.toMatchObject({
+      name: "InvalidTokenError",
+      reason: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+    });
+    expect(lookups()).toBe(1);
+  });
+
+  it("says why in its message, for the logs", () => {
+    expect(new InvalidTokenError("token too long")).toMatchObject({
+      name: "InvalidTokenError",
+      message: "invalid bearer token: token too long",
+    });
+  });
+
+  it.each([
+    ["sub", { sub: undefined }],
+    ["exp", { exp: undefined }],
+  ])("refuses a token without %s", async (_claim, overrides) => {
+    const { verifier } = verifierAt({ nowS: T0 });
+    await expect(verifier.verify(await rs256(overrides))).rejects.toMatchObject({
+      name: "InvalidTokenError",
+      reason: "ERR_JWT_CLAIM_VALIDATION_FAILED",
+    });
+  });
+
+  it.each(["..", "customer 1", "c".repeat(129), ""])(
+    "refuses a sub that is no usable customer id: %j",
+    async (sub) => {
+      const { verifier } = verifierAt({ nowS: T0 });
+      await expect(verifier.verify(await rs256({ sub }))).rejects.toMatchObject({
+        name: "InvalidTokenError",
+        reason: "sub is not a usable customer id",
+      });
+    },
+  );
+
+  it("lets KeySetUnavailableError through: the keys, not the token, are the problem", async () => {
+    const unavailable = new KeySetUnavailableError();
+    const { verifier } = verifierAt({ nowS: T0 }, 100, () => Promise.reject(unavailable));
+    await expect(verifier.verify(await rs256())).rejects.toBe(unavailable);
+  });
+
+  it("refuses a token whose key lookup failed otherwise, naming the failure", async () => {
+    const { verifier } = verifierAt({ nowS: T0 }, 100, () =>
+      Promise.reject(new TypeError("x is not a function")),
+    );
+    await expect(verifier.verify(await rs256())).rejects.toMatchObject({
+      name: "InvalidTokenError",
+      reason: "TypeError",
+    });
+  });
+
+  it("refuses a token whose key lookup threw something that is not an error", async () => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
+    const { verifier } = verifierAt({ nowS: T0 }, 100, () => Promise.reject("no key"));
+    await expect(verifier.verify(await rs256())).rejects.toMatchObject({
+      name: "InvalidTokenError",
+      reason: "unknown",
+    });
+  });
+
+  it("does not cache a token verified at its exp (in the tolerance): its cache life is over", async () => {
+    const clock = { nowS: T0 + 60 };
+    const { verifier, lookups } = verifierAt(clock);
+    const token = await rs256(); // exp T0 + 60
+    await expect(verifier.verify(token)).resolves.toEqual({ customerId: "customer-1" });
+    await expect(verifier.verify(token)).resolves.toEqual({ customerId: "customer-1" });
+    expect(lookups()).toBe(2);
+    clock.nowS = T0 + 66; // past the tolerance: a cached copy would still be served
+    await expect(verifier.verify(token)).rejects.toMatchObject({
+      reason: "ERR_JWT_EXPIRED",
+    });
   });
 });

@@ -487,9 +487,84 @@ describe("circuit breaker", () => {
   it.each([0, 1.5, 2 ** 31])(
     "will not be built with a reset timeout of %d ms, which setTimeout cannot wait",
     (resetTimeoutMs) => {
-      expect(() => breakerFor(scriptedUpstream(), { resetTimeoutMs })).toThrow(RangeError);
+      expect(() => breakerFor(scriptedUpstream(), { resetTimeoutMs })).toThrow(
+        new RangeError(
+          "circuit breaker payment-service: resetTimeoutMs must be a whole number of ms from 1 to 2147483647",
+        ),
+      );
     },
   );
+
+  it.each([1, 2 ** 31 - 1])("is built with a reset timeout of %d ms", (resetTimeoutMs) => {
+    ({ breaker } = breakerFor(scriptedUpstream(), { resetTimeoutMs }));
+    expect(breaker.state).toBe("closed");
+  });
+
+  it("names the breaker in its refusal", async () => {
+    const upstream = scriptedUpstream();
+    ({ breaker } = breakerFor(upstream, { failureThreshold: 1 }));
+    upstream.failing = true;
+    await failTimes(breaker, 1);
+    const refusal = await breaker.fire().catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(BreakerOpenError);
+    expect(refusal).toMatchObject({
+      name: "BreakerOpenError",
+      message: "circuit breaker payment-service is open",
+      breaker: "payment-service",
+    });
+  });
+
+  describe("retryAfterMs, on its own clock", () => {
+    it("is 0 while closed, the reset timeout left while open, 1 s while a trial is in flight", async () => {
+      let nowMs = 0;
+      const upstream = scriptedUpstream();
+      ({ breaker } = breakerFor(upstream, { now: () => nowMs }));
+      expect(breaker.retryAfterMs).toBe(0);
+      upstream.failing = true;
+      nowMs = 5_000;
+      await failTimes(breaker, 5);
+      nowMs = 25_000;
+      expect(breaker.retryAfterMs).toBe(40_000);
+      jest.advanceTimersByTime(60_000);
+      nowMs = 65_000;
+      expect(breaker.retryAfterMs).toBe(0);
+      upstream.failing = false;
+      const trial = upstream.startHeldCall(breaker);
+      expect(breaker.retryAfterMs).toBe(1000);
+      await expect(breaker.fire()).rejects.toMatchObject({ retryAfterMs: 1000 });
+      await trial.answer("ok");
+      expect(breaker.retryAfterMs).toBe(0);
+    });
+  });
+
+  it("works without an onStateChange listener", async () => {
+    const upstream = scriptedUpstream();
+    ({ breaker } = breakerFor(upstream, { onStateChange: undefined, successThreshold: 1 }));
+    upstream.failing = true;
+    await failTimes(breaker, 5);
+    expect(breaker.state).toBe("open");
+    jest.advanceTimersByTime(60_000);
+    expect(breaker.state).toBe("half-open");
+    upstream.failing = false;
+    await expect(breaker.fire()).resolves.toBe("ok");
+    expect(breaker.state).toBe("closed");
+  });
+
+  it("reports the whole way round: closed, open, half-open, closed", async () => {
+    const upstream = scriptedUpstream();
+    let changes: BreakerStateChange[];
+    ({ breaker, changes } = breakerFor(upstream, { successThreshold: 1 }));
+    upstream.failing = true;
+    await failTimes(breaker, 5);
+    jest.advanceTimersByTime(60_000);
+    upstream.failing = false;
+    await breaker.fire();
+    expect(changes).toEqual([
+      { breaker: "payment-service", from: "closed", to: "open" },
+      { breaker: "payment-service", from: "open", to: "half-open" },
+      { breaker: "payment-service", from: "half-open", to: "closed" },
+    ]);
+  });
 
   describe("on opossum: its state, reset timer and events, never its fire()", () => {
     /** The opossum instance a spied-on prototype method last ran on. */
@@ -666,6 +741,53 @@ describe("circuit breaker", () => {
       expect(changes).toEqual([]);
       expect(jest.getTimerCount()).toBe(0);
       await expect(breaker.fire()).rejects.toThrow("circuit breaker payment-service is shut down");
+    });
+
+    it("lets a call from before the opening that ends after shutdown change nothing", async () => {
+      const open = jest.spyOn(Opossum.prototype, "open");
+      const upstream = scriptedUpstream();
+      let changes: BreakerStateChange[];
+      ({ breaker, changes } = breakerFor(upstream, { failureThreshold: 1 }));
+      const straggler = upstream.startHeldCall(breaker);
+      upstream.failing = true;
+      await failTimes(breaker, 1); // opens
+      breaker.shutdown();
+
+      await expect(straggler.answer("down")).resolves.toBeInstanceOf(UpstreamDown);
+      expect(open).toHaveBeenCalledTimes(1);
+      expect(changes).toEqual([{ breaker: "payment-service", from: "closed", to: "open" }]);
+      expect(breaker.state).toBe("open");
+    });
+
+    it("configures every opossum option that could decide anything to be inert", async () => {
+      const open = jest.spyOn(Opossum.prototype, "open");
+      await openBreaker();
+      // The options opossum normalised and reads (circuit.js 178-198); @types/opossum omits them.
+      const { options } = instanceOf(open) as unknown as { options: Opossum.Options };
+      expect(options).toMatchObject({
+        name: "payment-service",
+        resetTimeout: 60_000,
+        timeout: false,
+        errorThresholdPercentage: Number.POSITIVE_INFINITY,
+        volumeThreshold: Number.MAX_SAFE_INTEGER,
+        allowWarmUp: false,
+        capacity: Number.MAX_SAFE_INTEGER,
+        cache: false,
+        coalesce: false,
+        rollingPercentilesEnabled: false,
+        enableSnapshots: false,
+      });
+    });
+
+    it("gives opossum an action that refuses, should anything ever call through opossum", async () => {
+      const open = jest.spyOn(Opossum.prototype, "open");
+      const { upstream } = await openBreaker();
+      jest.advanceTimersByTime(60_000); // half-open: opossum itself would let one call through
+      const calls = upstream.calls;
+      await expect(instanceOf(open).fire()).rejects.toThrow(
+        new Error("calls run in CircuitBreaker.fire(), never in opossum's"),
+      );
+      expect(upstream.calls).toBe(calls);
     });
   });
 });
