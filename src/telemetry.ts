@@ -2,6 +2,7 @@
 // image's entry point, the Kubernetes command). It runs before the service's first import, so
 // http, pg and ioredis are instrumented as they load, whatever order main.ts imports them in.
 // With no OTLP endpoint set it loads no SDK at all: only trace context propagation.
+import { enableCompileCache } from "./infra/compile-cache";
 import type * as PropagationOnly from "./telemetry/propagation-only";
 import type * as StartTracing from "./telemetry/start-tracing";
 import { parseTelemetrySettings, TelemetrySettingsError } from "./telemetry/telemetry-settings";
@@ -22,6 +23,8 @@ function startTelemetry(): void {
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+// The first code of the process: every module loaded from here on is compiled once.
+enableCompileCache();
 try {
   startTelemetry();
 } catch (error) {

@@ -5,41 +5,22 @@
 // and row mapping for one order (imported from src/orders/order-repository.ts) on a pool of the
 // same size as the service's, and answers 404 for another customer's order. No request ids,
 // logging, helmet, validation, metrics or token cache.
-import express from "express";
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
+import type { Express } from "express";
 import { Pool } from "pg";
-import { ACCEPTED_ALGORITHMS } from "../../src/auth/token-verifier";
 import { SELECT_CUSTOMER_ORDER, toOrder, type OrderRow } from "../../src/orders/order-repository";
+import { createBearerCheck } from "./bearer-check";
+import { baselineApp, serveBaseline } from "./serve-baseline";
 
-const BEARER = /^Bearer +(\S+)$/i;
-
-async function main(): Promise<void> {
+async function main(): Promise<Express> {
   const env = process.env;
-  const response = await fetch(env.AUTH_JWKS_URL!, { signal: AbortSignal.timeout(5000) });
-  if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
-  const keys = createLocalJWKSet((await response.json()) as JSONWebKeySet);
-  const verifyOptions = {
-    algorithms: ACCEPTED_ALGORITHMS,
-    issuer: env.AUTH_ISSUER!,
-    audience: env.AUTH_AUDIENCE!,
-    clockTolerance: Number(env.AUTH_CLOCK_TOLERANCE_S),
-    requiredClaims: ["sub", "exp"],
-  };
+  const callerOf = await createBearerCheck(env);
 
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.PG_POOL_MAX) });
 
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
+  const app = baselineApp();
 
   app.get("/orders/:id", async (req, res) => {
-    const token = BEARER.exec(req.headers.authorization ?? "")?.[1];
-    let caller: string | undefined;
-    try {
-      if (token) caller = (await jwtVerify(token, keys, verifyOptions)).payload.sub;
-    } catch {
-      caller = undefined;
-    }
+    const caller = await callerOf(req);
     if (!caller) {
       res.status(401).set("WWW-Authenticate", "Bearer").json({ title: "Unauthorized" });
       return;
@@ -54,14 +35,7 @@ async function main(): Promise<void> {
     res.json(toOrder(row));
   });
 
-  app.get("/health/live", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-
-  app.listen(Number(env.PORT));
+  return app;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+serveBaseline(main);

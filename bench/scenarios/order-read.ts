@@ -10,7 +10,7 @@ import { startBaseline } from "../support/baseline";
 import type { SeededOrder } from "../support/bench-database";
 import { authEnvironment } from "../support/identity-provider";
 import { measureInterleaved, type LoadSettings, type LoadSummary } from "../support/load";
-import type { RssSampler } from "../support/rss";
+import { readRss, type RssReading, type RssSampler } from "../support/rss";
 import {
   CLOCK_TOLERANCE_S,
   PG_POOL_MAX,
@@ -32,6 +32,8 @@ export interface OrderReadFigures {
   readonly service: LoadSummary;
   /** AUTH_TOKEN_CACHE_SIZE=0: every request verifies its token. */
   readonly serviceWithoutCache: LoadSummary;
+  /** RSS of the baseline and of the service right after the same load. */
+  readonly rssAfter: { readonly minimal?: RssReading; readonly service?: RssReading };
 }
 
 /**
@@ -130,6 +132,7 @@ export async function benchOrderRead(
       minimal: minimalFigures!,
       service: serviceFigures!,
       serviceWithoutCache: uncachedFigures!,
+      rssAfter: { minimal: readRss(minimal.child.pid), service: readRss(service.child.pid) },
     };
   } finally {
     await Promise.all([stopChild(minimal.child), stopChild(uncached.child)]);

@@ -1,7 +1,8 @@
 // The cost of tracing, in one run, A B C A B C: the service as shipped with no OTLP endpoint
 // (no SDK loaded), the same service answering requests that carry a caller's traceparent
 // (propagation only: the context is continued and the upstream calls carry it), and a service
-// exporting every span (parent-based sampling of sampled callers) to a local OTLP sink.
+// exporting every span (parent-based sampling of sampled callers) to a local OTLP sink; for
+// GET /health/live, GET /orders/:id and POST /orders.
 import { randomBytes } from "node:crypto";
 import type autocannon from "autocannon";
 import type { SeededOrder } from "../support/bench-database";
@@ -10,10 +11,13 @@ import { bearersFor } from "../support/identity-provider";
 import { measureInterleaved, type LoadSummary } from "../support/load";
 import { startOtlpSink } from "../support/otlp-sink";
 import { startService, type RunningServer, type ServiceSetup } from "../support/service";
+import { LIVENESS_LOAD } from "./liveness";
 import { ORDER_CREATE_LOAD, placeEach } from "./order-create";
 import { ORDER_READ_LOAD, readEach } from "./order-read";
 
 export interface TracingCostFigures {
+  /** Probes make no spans: what is left is the instrumentation's hook on every request. */
+  readonly live: readonly [off: LoadSummary, propagation: LoadSummary, exporting: LoadSummary];
   readonly read: readonly [off: LoadSummary, propagation: LoadSummary, exporting: LoadSummary];
   readonly write: readonly [off: LoadSummary, propagation: LoadSummary, exporting: LoadSummary];
   /** OTLP requests and bytes the exporting service sent during the loads. */
@@ -60,7 +64,18 @@ export async function benchTracingCost(
       requests: load(true),
     },
   ];
+  const probe = (extraHeaders?: () => Record<string, string>): autocannon.Request[] => [
+    {
+      method: "GET",
+      path: "/health/live",
+      setupRequest: (r) => ({ ...r, headers: extraHeaders?.() ?? {} }),
+    },
+  ];
   try {
+    const live = await measureInterleaved(
+      three((on) => probe(withTraceparent(on)), "GET /health/live"),
+      LIVENESS_LOAD,
+    );
     const read = await measureInterleaved(
       three((on) => readEach(orders, readBearers, withTraceparent(on)), "GET /orders/:id"),
       ORDER_READ_LOAD,
@@ -70,6 +85,7 @@ export async function benchTracingCost(
       ORDER_CREATE_LOAD,
     );
     return {
+      live: [live[0]!, live[1]!, live[2]!],
       read: [read[0]!, read[1]!, read[2]!],
       write: [write[0]!, write[1]!, write[2]!],
       exported: { requests: sink.exports(), bytes: sink.bytes() },

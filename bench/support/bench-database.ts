@@ -1,12 +1,16 @@
-// The bench's own database: created and migrated fresh for each run, dropped at the end
-// (a leftover from a killed run is dropped first), seeded with orders to read back.
+// The bench's own database: created and migrated fresh for each run, dropped at the end,
+// seeded with orders to read back. Named after the run's process, so a bench and a soak (or two
+// benches) on one machine never drop each other's database; a killed run's leftover, whose
+// process is gone, is dropped by the next run.
 import { Client } from "pg";
 import { createLogger } from "../../src/infra/logger";
 import { applyMigrations } from "../../src/infra/migrations";
+import { isAlive } from "../../test/support/process-alive";
 
 const ADMIN_URL =
   process.env.BENCH_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-export const BENCH_DATABASE = "orders_bench";
+const BENCH_DATABASE_PREFIX = "orders_bench_";
+export const BENCH_DATABASE = `${BENCH_DATABASE_PREFIX}${process.pid}`;
 
 export function benchDatabaseUrl(): string {
   const url = new URL(ADMIN_URL);
@@ -14,7 +18,7 @@ export function benchDatabaseUrl(): string {
   return url.href;
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -30,8 +34,23 @@ export async function dropBenchDatabase(): Promise<void> {
   );
 }
 
+async function dropLeftovers(): Promise<void> {
+  await withClient(ADMIN_URL, async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'orders\\_bench\\_%'",
+    );
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(BENCH_DATABASE_PREFIX.length));
+      if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) {
+        await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      }
+    }
+  });
+}
+
 /** A fresh database with the service's migrations applied; returns its URL. */
 export async function createBenchDatabase(): Promise<string> {
+  await dropLeftovers();
   await dropBenchDatabase();
   await withClient(ADMIN_URL, (client) => client.query(`CREATE DATABASE ${BENCH_DATABASE}`));
   const url = benchDatabaseUrl();

@@ -2,7 +2,8 @@
 import { Redis } from "ioredis";
 
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/0";
-export const BENCH_REDIS_PREFIX = "bench:";
+// Per run, like the database: one run's clean-up never deletes another's keys.
+export const BENCH_REDIS_PREFIX = `bench:${process.pid}:`;
 
 export async function deleteBenchKeys(): Promise<void> {
   const redis = new Redis(BENCH_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });

@@ -13,7 +13,7 @@ export const PG_POOL_MAX = 10;
 export const TOKEN_CACHE_SIZE = 10_000;
 /** The service's default AUTH_CLOCK_TOLERANCE_S; the baseline verifies with the same. */
 export const CLOCK_TOLERANCE_S = 5;
-const PAYMENT_API_KEY = "bench-fake-payment-key";
+export const PAYMENT_API_KEY = "bench-fake-payment-key";
 
 export interface Upstreams {
   readonly productUrl: string;

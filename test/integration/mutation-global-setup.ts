@@ -8,18 +8,9 @@
 // worker's, or a developer's `npm test`) has a live process and is left alone.
 import { templateDatabase, withAdminClient } from "../support/backing-services";
 import globalSetup from "../support/global-setup";
+import { isAlive } from "../support/process-alive";
 
 const OF_A_RUN = /^orders_(?:template|test)_(\d+)_[0-9a-f]{6}(?:_[0-9a-f]+)?$/;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export default async function mutationGlobalSetup(): Promise<void> {
   await withAdminClient(async (client) => {
