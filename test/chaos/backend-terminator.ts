@@ -1,6 +1,7 @@
 // `pg_terminate_backend` on the service's own Postgres connections, as a failover, an
 // operator or a restart would end them: the server closes them while they may be idle,
 // checked out, or in the middle of a transaction.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "pg";
 
 const TERMINATE_SERVICE_BACKENDS = `
@@ -19,24 +20,25 @@ export async function terminateServiceBackends(admin: Client, database: string):
 }
 
 /**
- * Terminates the service's backends every `intervalMs` until `until` resolves or the signal
- * aborts; resolves with the number of backends terminated and of rounds run.
+ * Terminates the service's backends every `intervalMs` until `signal` aborts or, when given,
+ * `untilMs` (a performance.now() time) passes; resolves with the number of backends terminated
+ * and of rounds run. The window is a deadline checked here, not a timeout signal combined with
+ * `signal`: a lane of the fault schedule must never wait on a timer it does not own.
  */
 export async function terminateBackendsRepeatedly(
   admin: Client,
   database: string,
   intervalMs: number,
   signal: AbortSignal,
+  untilMs = Number.POSITIVE_INFINITY,
 ): Promise<{ rounds: number; terminated: number }> {
   let rounds = 0;
   let terminated = 0;
-  while (!signal.aborted) {
+  while (!signal.aborted && performance.now() < untilMs) {
     terminated += await terminateServiceBackends(admin, database);
     rounds += 1;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, intervalMs);
-      signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    const pause = Math.min(intervalMs, untilMs - performance.now());
+    if (pause > 0) await sleep(pause, undefined, { signal }).catch(() => undefined);
   }
   return { rounds, terminated };
 }

@@ -64,9 +64,15 @@ export class FaultRunner {
     const { postgresProxy, redisProxy, replicas } = this.stack;
     switch (fault.kind) {
       case "postgres-backends-terminated": {
-        const window = AbortSignal.any([signal, AbortSignal.timeout(fault.durationMs)]);
+        const until = performance.now() + fault.durationMs;
         const { terminated } = await withAdminClient((admin) =>
-          terminateBackendsRepeatedly(admin, this.stack.database.name, TERMINATE_EVERY_MS, window),
+          terminateBackendsRepeatedly(
+            admin,
+            this.stack.database.name,
+            TERMINATE_EVERY_MS,
+            signal,
+            until,
+          ),
         );
         this.figures.backendsTerminated += terminated;
         return;
