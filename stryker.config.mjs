@@ -31,6 +31,7 @@ const config = {
     "src/auth/key-set-resolver.ts",
     "src/http/authenticate.ts",
     "src/limits/shared-rate-limiter.ts",
+    "src/limits/batched-rate-limiter.ts",
     "src/http/rate-limit.ts",
     "src/lifecycle/readiness.ts",
     "src/lifecycle/graceful-shutdown.ts",

@@ -10,6 +10,7 @@ import { createPaymentClient } from "./clients/payment-client";
 import { createProductClient } from "./clients/product-client";
 import { IdempotentOrderPlacement } from "./http/idempotent-order-placement";
 import { limitRequests } from "./http/rate-limit";
+import { createBatchedRateLimiter } from "./limits/batched-rate-limiter";
 import { createSharedRateLimiter } from "./limits/shared-rate-limiter";
 import { IdempotencyStore } from "./idempotency/idempotency-store";
 import type { Config } from "./config";
@@ -97,7 +98,10 @@ export function createService(
   });
 
   const rateLimit = limitRequests({
-    limiter: createSharedRateLimiter({ redis, ...config.rateLimit, logger, metrics }),
+    // Counted here and sent to Redis in batches: no Redis round trip on most requests.
+    limiter: createBatchedRateLimiter({
+      shared: createSharedRateLimiter({ redis, ...config.rateLimit, logger, metrics }),
+    }),
     policyName: "per-caller",
     metrics,
     route: "/orders",

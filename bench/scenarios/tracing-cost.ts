@@ -27,7 +27,8 @@ export interface TracingCostFigures {
 const traceparent = () =>
   `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
 
-const withTraceparent = (on: boolean) => (on ? () => ({ traceparent: traceparent() }) : undefined);
+export const withTraceparent = (on: boolean) =>
+  on ? () => ({ traceparent: traceparent() }) : undefined;
 
 export async function benchTracingCost(
   service: RunningServer,

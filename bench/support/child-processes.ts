@@ -29,12 +29,14 @@ export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv;
   /** 'ignore' sends stdout to /dev/null (the service still formats and writes every line). */
   readonly stdout?: "ignore" | "pipe";
+  /** The working directory; the project root by default. */
+  readonly cwd?: string;
 }
 
-/** Runs `node ...args` (the node running the bench) from the project root. */
+/** Runs `node ...args` (the node running the bench) from the project root, or `options.cwd`. */
 export function spawnNode(name: string, args: readonly string[], options: SpawnOptions): Child {
   const child = spawn(process.execPath, args, {
-    cwd: PROJECT_ROOT,
+    cwd: options.cwd ?? PROJECT_ROOT,
     env: options.env,
     stdio: ["ignore", options.stdout ?? "ignore", "pipe"],
   });

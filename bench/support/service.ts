@@ -104,15 +104,20 @@ export function serviceEnvironment(
 /** What `npm start` and the image run: the OpenTelemetry preload, then the service. */
 export const SERVICE_COMMAND = ["--require", "./dist/telemetry.js", "dist/main.js"];
 
-/** Starts the service as `npm start` does and waits until /health/startup answers 200. */
+/**
+ * Starts the service as `npm start` does and waits until /health/startup answers 200. `root`
+ * is the checkout whose build runs: this one by default (bench/compare.ts passes another).
+ */
 export async function startService(
   setup: ServiceSetup,
   name = "service",
   overrides: Record<string, string> = {},
+  root?: string,
 ): Promise<RunningServer> {
   const port = await freePort();
   const child = spawnNode(name, SERVICE_COMMAND, {
     env: serviceEnvironment(setup, port, overrides),
+    cwd: root,
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForStatus(`${url}/health/startup`, { child });

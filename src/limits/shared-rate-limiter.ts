@@ -17,6 +17,8 @@ export interface CountedRequest {
   readonly remaining: number;
   /** Whole seconds, at least 1, until the caller's window ends and its count starts again. */
   readonly resetS: number;
+  /** The same, in milliseconds as Redis has it (0 or more). */
+  readonly resetMs: number;
 }
 
 /** Redis could not count the request: it goes on, unlimited. */
@@ -30,8 +32,11 @@ export interface SharedRateLimiter {
   /** The policy: `requests` per caller per `windowS` seconds. */
   readonly requests: number;
   readonly windowS: number;
-  /** Counts one request of `key`'s caller. Never rejects: a Redis failure fails open. */
-  consume(key: string): Promise<RateLimitDecision>;
+  /**
+   * Counts `points` requests (1 by default) of `key`'s caller. Never rejects: a Redis failure
+   * fails open.
+   */
+  consume(key: string, points?: number): Promise<RateLimitDecision>;
 }
 
 export interface SharedRateLimiterOptions {
@@ -111,13 +116,14 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
       limit: requests,
       remaining: result.remainingPoints,
       resetS: Math.max(1, Math.ceil(result.msBeforeNext / 1000)),
+      resetMs: Math.max(0, result.msBeforeNext),
     };
   }
 
   return {
     requests,
     windowS,
-    async consume(key) {
+    async consume(key, points = 1) {
       let probe = false;
       if (redisPausedUntil !== undefined) {
         // After the pause one request alone finds out whether Redis answers again; the others
@@ -127,7 +133,7 @@ export function createSharedRateLimiter(options: SharedRateLimiterOptions): Shar
         probeInFlight = true;
       }
       try {
-        const result = await counter.consume(key);
+        const result = await counter.consume(key, points);
         redisPausedUntil = undefined;
         return counted(true, result);
       } catch (rejection) {

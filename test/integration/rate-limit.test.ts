@@ -6,6 +6,7 @@ import type { Redis } from "ioredis";
 import { createLogger } from "../../src/infra/logger";
 import { noMetrics, type Metrics } from "../../src/infra/metrics";
 import { closeRedis, createRedisClient } from "../../src/infra/redis";
+import { createBatchedRateLimiter } from "../../src/limits/batched-rate-limiter";
 import {
   createSharedRateLimiter,
   type RateLimitDecision,
@@ -122,7 +123,13 @@ describe("the shared rate limiter, counting in Redis", () => {
     const limiter = limiterOn(await clientOf(uniqueRedisPrefix()), { requests: 3, windowS: 1 });
     for (let i = 0; i < 3; i += 1) await limiter.consume("sub:dave");
     const over = await limiter.consume("sub:dave");
-    expect(over).toEqual({ failedOpen: false, allowed: false, limit: 3, remaining: 0, resetS: 1 });
+    expect(over).toMatchObject({
+      failedOpen: false,
+      allowed: false,
+      limit: 3,
+      remaining: 0,
+      resetS: 1,
+    });
 
     await pause(1100);
 
@@ -148,6 +155,55 @@ describe("the shared rate limiter, counting in Redis", () => {
     // The library would floor 0.5 s to 0 and count in a key that never expires.
     expect(() => limiterOn(redis, { windowS: 0.5 })).toThrow(/windowS/);
     expect(() => limiterOn(redis, { requests: 0 })).toThrow(/requests/);
+  });
+});
+
+describe("the batched rate limiter, counting in Redis through the shared one", () => {
+  const QUOTA = 200; // a slack of 10 a replica
+
+  async function replicasOn(prefix: string) {
+    return Promise.all(
+      times(2, async () =>
+        createBatchedRateLimiter({
+          shared: limiterOn(await clientOf(prefix), { requests: QUOTA }),
+          syncIntervalMs: 100,
+        }),
+      ),
+    );
+  }
+
+  it("lets a caller through at most its quota plus each replica's slack, however the requests come", async () => {
+    const prefix = uniqueRedisPrefix();
+    const [a, b] = await replicasOn(prefix);
+
+    const decisions: RateLimitDecision[] = [];
+    for (let round = 0; round < 30; round += 1) {
+      decisions.push(
+        ...(await Promise.all(times(20, (i) => (i % 2 === 0 ? a! : b!).consume("sub:alice")))),
+      );
+    }
+
+    const through = allowedOf(decisions);
+    expect(through).toBeGreaterThanOrEqual(QUOTA);
+    expect(through).toBeLessThanOrEqual(QUOTA + 2 * 10);
+    expect(refusedOf(decisions)).toBe(600 - through);
+  });
+
+  it("has Redis's count catch up with the requests it let through within the sync interval", async () => {
+    const prefix = uniqueRedisPrefix();
+    const [a, b] = await replicasOn(prefix);
+    for (let i = 0; i < 15; i += 1) {
+      await a!.consume("sub:bob");
+      await b!.consume("sub:bob");
+    }
+
+    await pause(250);
+    const raw = await clientOf("");
+    expect(await raw.get(`${prefix}rate-limit:sub:bob`)).toBe("30");
+    // A replica hears of the others' requests in the answer to its next batch.
+    for (let i = 0; i < 5; i += 1) await a!.consume("sub:bob"); // a batch of 5 goes
+    await pause(50);
+    expect(await a!.consume("sub:bob")).toMatchObject({ allowed: true, remaining: QUOTA - 36 });
   });
 });
 

@@ -30,6 +30,7 @@ const allowed = (remaining: number, resetS: number): RateLimitDecision => ({
   limit: 600,
   remaining,
   resetS,
+  resetMs: resetS * 1000,
 });
 const refused = (resetS: number): RateLimitDecision => ({
   failedOpen: false,
@@ -37,6 +38,7 @@ const refused = (resetS: number): RateLimitDecision => ({
   limit: 600,
   remaining: 0,
   resetS,
+  resetMs: resetS * 1000,
 });
 
 function recordingMetrics() {

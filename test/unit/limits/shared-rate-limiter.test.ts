@@ -86,6 +86,7 @@ describe("the shared rate limiter's decisions", () => {
       limit: 3,
       remaining: 2,
       resetS: 30,
+      resetMs: 30_000,
     });
     expect(redis.asked).toEqual(["rate-limit:sub:alice"]);
     expect([limiter.requests, limiter.windowS]).toEqual([3, 60]);
@@ -96,6 +97,14 @@ describe("the shared rate limiter's decisions", () => {
     const { limiter } = limiterOn(redis, { keyPrefix: "limits" });
     await limiter.consume("ip:10.0.0.1");
     expect(redis.asked).toEqual(["limits:ip:10.0.0.1"]);
+  });
+
+  it("counts as many requests at once as it is given", async () => {
+    const redis = scriptedRedis();
+    const { limiter } = limiterOn(redis, { requests: 10 });
+    expect(await limiter.consume("sub:alice", 4)).toMatchObject({ allowed: true, remaining: 6 });
+    expect(await limiter.consume("sub:alice", 7)).toMatchObject({ allowed: false, remaining: 0 });
+    expect(redis.counts.get("rate-limit:sub:alice")).toBe(11);
   });
 
   it.each([
@@ -110,9 +119,16 @@ describe("the shared rate limiter's decisions", () => {
       const redis = scriptedRedis();
       redis.ttlMs = ttlMs;
       const { limiter } = limiterOn(redis);
-      expect(await limiter.consume("sub:bob")).toMatchObject({ resetS });
+      expect(await limiter.consume("sub:bob")).toMatchObject({ resetS, resetMs: ttlMs });
     },
   );
+
+  it("answers no negative milliseconds left, whatever Redis says of a key's time to live", async () => {
+    const redis = scriptedRedis();
+    redis.ttlMs = -1;
+    const { limiter } = limiterOn(redis);
+    expect(await limiter.consume("sub:bob")).toMatchObject({ resetMs: 0 });
+  });
 
   it("refuses the request over the limit", async () => {
     const redis = scriptedRedis();
@@ -124,6 +140,8 @@ describe("the shared rate limiter's decisions", () => {
       limit: 1,
       remaining: 0,
       resetS: 30,
+      // From memory: what is left of the window the library blocked the caller for.
+      resetMs: expect.closeTo(30_000, -2),
     });
   });
 
