@@ -34,19 +34,20 @@ export interface OrderRow {
   items: { productId: string; quantity: number; unitPriceCents: number }[];
 }
 
-// One round trip per read: lines are folded into a JSON array next to their order.
-const selectOrders = (extraColumns = "") => `
-  SELECT o.id, o.customer_id, o.status, o.total_cents, o.currency, o.created_at, o.updated_at,
-         ${extraColumns}
-         to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts,
-         COALESCE((SELECT json_agg(json_build_object('productId', l.product_id,
-                                                     'quantity', l.quantity,
-                                                     'unitPriceCents', l.unit_price_cents)
-                                   ORDER BY l.line_no)
-                   FROM order_lines l WHERE l.order_id = o.id), '[]') AS items
-  FROM orders o`;
-const SELECT_ORDERS = selectOrders();
-const SELECT_ORDERS_WITH_TOKEN = selectOrders("o.payment_token,");
+// The API's columns of an order `o`, its lines folded into a JSON array next to it: one round
+// trip per read, and the RETURNING list of a settle.
+const orderColumns = (extraColumns = "") => `
+  o.id, o.customer_id, o.status, o.total_cents, o.currency, o.created_at, o.updated_at,
+  ${extraColumns}
+  to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts,
+  COALESCE((SELECT json_agg(json_build_object('productId', l.product_id,
+                                              'quantity', l.quantity,
+                                              'unitPriceCents', l.unit_price_cents)
+                            ORDER BY l.line_no)
+            FROM order_lines l WHERE l.order_id = o.id), '[]') AS items`;
+const ORDER_COLUMNS = orderColumns();
+const SELECT_ORDERS = `SELECT ${ORDER_COLUMNS} FROM orders o`;
+const SELECT_ORDERS_WITH_TOKEN = `SELECT ${orderColumns("o.payment_token,")} FROM orders o`;
 // Built once: the hot reads must not concatenate ~800 characters of SQL on every call.
 export const SELECT_ORDER_BY_ID = `${SELECT_ORDERS} WHERE o.id = $1`;
 /** Exported for the benchmark's minimal handler, so both run exactly the same query. */
@@ -63,22 +64,47 @@ export interface PendingOrder {
   readonly paymentToken: string;
 }
 
+// The row as it is after the UPDATE: RETURNING sees the new status, and its subquery the lines.
+const SETTLE_ORDER = `
+  UPDATE orders o
+  SET status = $2, payment_id = $3, payment_token = NULL, updated_at = now()
+  WHERE o.id = $1 AND o.status = 'pending'
+  RETURNING ${ORDER_COLUMNS}`;
+
 async function settleWith(
   db: Pick<Pool, "query">,
   id: string,
   status: Exclude<OrderStatus, "pending">,
   paymentId?: string,
 ): Promise<Order | undefined> {
-  await db.query(
-    `UPDATE orders
-     SET status = $2, payment_id = $3, payment_token = NULL, updated_at = now()
-     WHERE id = $1 AND status = 'pending'`,
-    [id, status, paymentId ?? null],
-  );
-  // A separate statement: a data-modifying CTE's outer query would still see the old row.
-  const { rows } = await db.query<OrderRow>(SELECT_ORDER_BY_ID, [id]);
+  const settled = await db.query<OrderRow>(SETTLE_ORDER, [id, status, paymentId ?? null]);
+  // Not pending (settled already, by a retry or the reconciler) or not there: as it is now.
+  const { rows } = settled.rowCount ? settled : await db.query<OrderRow>(SELECT_ORDER_BY_ID, [id]);
   return rows[0] && toOrder(rows[0]);
 }
+
+// One statement, so one round trip and atomic without a transaction of its own: the order, its
+// lines and (with an Idempotency-Key) the claim's link to it are written together or not at
+// all. With a claim that is no longer ours (it expired and a retry holds the key now) nothing
+// is written and no row comes back. The foreign keys from order_lines and idempotency_keys to
+// the new order are checked at the statement's end, once the order is there.
+const INSERT_PENDING_ORDER = `
+  WITH claim AS (
+    UPDATE idempotency_keys SET order_id = $1
+    WHERE $7::text IS NOT NULL AND customer_id = $6 AND key = $7 AND claim_token = $8
+    RETURNING 1
+  ), inserted AS (
+    INSERT INTO orders (id, customer_id, status, total_cents, currency, payment_token)
+    SELECT $1, $2, 'pending', $3, $4, $5
+    WHERE $7::text IS NULL OR EXISTS (SELECT FROM claim)
+    RETURNING created_at, updated_at
+  ), lines AS (
+    INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents)
+    SELECT $1, n - 1, p, q, c
+    FROM unnest($9::text[], $10::int[], $11::int[]) WITH ORDINALITY AS l(p, q, c, n)
+    WHERE EXISTS (SELECT FROM inserted)
+  )
+  SELECT created_at, updated_at FROM inserted`;
 
 export function toOrder(row: OrderRow): Order {
   return {
@@ -97,36 +123,39 @@ export class OrderRepository {
   constructor(private readonly pool: Pool) {}
 
   async insertPending(order: NewOrder): Promise<Order> {
-    return inTransaction(this.pool, async (client) => {
-      await client.query(
-        `INSERT INTO orders (id, customer_id, status, total_cents, currency, payment_token)
-         VALUES ($1, $2, 'pending', $3, $4, $5)`,
-        [order.id, order.customerId, order.totalCents, order.currency, order.paymentToken],
-      );
-      await client.query(
-        `INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price_cents)
-         SELECT $1, n - 1, p, q, c
-         FROM unnest($2::text[], $3::int[], $4::int[]) WITH ORDINALITY AS l(p, q, c, n)`,
-        [
-          order.id,
-          order.items.map((line) => line.productId),
-          order.items.map((line) => line.quantity),
-          order.items.map((line) => line.unitPriceCents),
-        ],
-      );
-      const claim = order.idempotencyClaim;
-      if (claim) {
-        const linked = await client.query(
-          `UPDATE idempotency_keys SET order_id = $4
-           WHERE customer_id = $1 AND key = $2 AND claim_token = $3`,
-          [claim.customerId, claim.key, claim.token, order.id],
-        );
-        // The claim expired and a retry holds the key now: it places the order, not us.
-        if (linked.rowCount !== 1) throw new ClaimLostError(claim.key);
-      }
-      const { rows } = await client.query<OrderRow>(SELECT_ORDER_BY_ID, [order.id]);
-      return toOrder(rows[0]!);
-    });
+    const claim = order.idempotencyClaim;
+    const { rows } = await this.pool.query<{ created_at: Date; updated_at: Date }>(
+      INSERT_PENDING_ORDER,
+      [
+        order.id,
+        order.customerId,
+        order.totalCents,
+        order.currency,
+        order.paymentToken,
+        claim?.customerId ?? null,
+        claim?.key ?? null,
+        claim?.token ?? null,
+        order.items.map((line) => line.productId),
+        order.items.map((line) => line.quantity),
+        order.items.map((line) => line.unitPriceCents),
+      ],
+    );
+    const inserted = rows[0];
+    if (!inserted) throw new ClaimLostError(claim!.key);
+    return {
+      id: order.id,
+      customerId: order.customerId,
+      status: "pending",
+      totalCents: order.totalCents,
+      currency: order.currency,
+      items: order.items.map(({ productId, quantity, unitPriceCents }) => ({
+        productId,
+        quantity,
+        unitPriceCents,
+      })),
+      createdAt: inserted.created_at.toISOString(),
+      updatedAt: inserted.updated_at.toISOString(),
+    };
   }
 
   /** Settles a pending order and forgets its payment token; a settled order is left as it is. */

@@ -103,6 +103,12 @@ describe("orders API", () => {
         [response.body.id],
       );
       expect(stored.rows[0]).toEqual({ status: "pending", payment_token: "tok_visa" });
+      // The pending order as it was written (lines, total, timestamps) is what its Location reads.
+      const found = await request(stack.app)
+        .get(response.headers.location!)
+        .set(await stack.as("customer-1"))
+        .expect(200);
+      expect(found.body).toEqual(response.body);
     });
 
     it("answers 202 with the pending order when the payment service hangs past PAYMENT_TIMEOUT_MS", async () => {
