@@ -2,13 +2,14 @@
 // working tree (bench/support/build-of-ref.ts) and runs the same loads against both builds, A B
 // A B in one run, printing each load's medians and the ratio working tree / <commit>. Both
 // services get the same environment, so --env compares them in another setting too (e.g.
-// --env OTEL_EXPORTER_OTLP_ENDPOINT=... is done by --tracing, to a local OTLP sink).
+// --tracing turns tracing on in both, exporting to a local OTLP sink).
 import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
 import { ORDER_CREATE_LOAD, ORDERING_CUSTOMERS, placeEach } from "./scenarios/order-create";
 import { ORDER_READ_LOAD, readEach } from "./scenarios/order-read";
 import { LIVENESS_LOAD } from "./scenarios/liveness";
 import { withTraceparent } from "./scenarios/tracing-cost";
+import { deployedSamplerEnvironment } from "./support/deployed-sampler";
 import { createBenchDatabase, dropBenchDatabase, seedOrders } from "./support/bench-database";
 import { buildOfRef, type BuildOfRef } from "./support/build-of-ref";
 import { stopAllChildren } from "./support/child-processes";
@@ -21,11 +22,13 @@ import { startService, startUpstreams, type ServiceSetup } from "./support/servi
 
 const USAGE =
   "usage: npm run bench:compare -- --ref <commit> [--loads live,read,write] [--rounds N]\n" +
-  "                                [--tracing] [--env NAME=VALUE ...]\n" +
+  "                                [--tracing [--sampled-callers]] [--env NAME=VALUE ...]\n" +
   "  --ref      the build to compare the working tree with (a commit, branch or tag)\n" +
   "  --loads    which loads to run, comma-separated (all three by default)\n" +
   "  --rounds   measured rounds per load and build (4 by default; medians are printed)\n" +
-  "  --tracing  both services export every span to a local OTLP sink\n" +
+  "  --tracing  both services export to a local OTLP sink, sampling as the tracing component\n" +
+  "             deploys them (k8s/components/tracing)\n" +
+  "  --sampled-callers  every request carries a sampled traceparent: all are exported\n" +
   "  --env      a setting both services get, e.g. --env PG_POOL_MAX=5";
 
 const LOADS = ["live", "read", "write"] as const;
@@ -36,6 +39,7 @@ interface CompareOptions {
   readonly loads: readonly Load[];
   readonly rounds: number;
   readonly tracing: boolean;
+  readonly sampledCallers: boolean;
   readonly env: Record<string, string>;
 }
 
@@ -47,6 +51,7 @@ function parseOptions(args: readonly string[]): CompareOptions {
       loads: { type: "string", default: LOADS.join(",") },
       rounds: { type: "string", default: "4" },
       tracing: { type: "boolean", default: false },
+      "sampled-callers": { type: "boolean", default: false },
       env: { type: "string", multiple: true, default: [] },
     },
     strict: true,
@@ -69,7 +74,17 @@ function parseOptions(args: readonly string[]): CompareOptions {
     if (!match) throw new Error(`--env must be NAME=VALUE, not "${setting}"`);
     env[match[1]!] = match[2]!;
   }
-  return { ref: values.ref, loads, rounds, tracing: values.tracing, env };
+  if (values["sampled-callers"] && !values.tracing) {
+    throw new Error("--sampled-callers needs --tracing");
+  }
+  return {
+    ref: values.ref,
+    loads,
+    rounds,
+    tracing: values.tracing,
+    sampledCallers: values["sampled-callers"],
+    env,
+  };
 }
 
 let build: BuildOfRef | undefined;
@@ -84,7 +99,13 @@ async function compare(options: CompareOptions): Promise<void> {
   if (options.tracing) sink = await startOtlpSink();
   const env = {
     ...options.env,
-    ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: "bench-compare" } : {}),
+    ...(sink
+      ? {
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+          OTEL_SERVICE_NAME: "bench-compare",
+          ...deployedSamplerEnvironment(),
+        }
+      : {}),
   };
   const refName = `${options.ref} (${build.commit.slice(0, 10)})`;
   const before = await startService(setup, refName, env, build.root);
@@ -102,8 +123,8 @@ async function compare(options: CompareOptions): Promise<void> {
     setup.upstreams.identity,
     Array.from({ length: ORDERING_CUSTOMERS }, (_, index) => `compare-customer-${index}`),
   );
-  // With --tracing every request comes from a sampled caller, so every request is exported.
-  const tp = withTraceparent(options.tracing);
+  // --sampled-callers: every request comes from a sampled caller, so all are exported.
+  const tp = withTraceparent(options.sampledCallers);
   const loads: Record<Load, [string, () => autocannon.Request[], LoadSettings]> = {
     live: ["GET /health/live", () => [{ method: "GET", path: "/health/live" }], LIVENESS_LOAD],
     read: ["GET /orders/:id", () => readEach(orders, readBearers, tp), ORDER_READ_LOAD],

@@ -3,6 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { ConfigError, parseConfig, readEnvironment, type Config } from "./config";
 import { createHttpServer, listen } from "./http/server";
+import { serveProbesUntraced } from "./telemetry/untraced-probes";
 import { flushLogFile, openRotatingLogFile } from "./infra/log-file";
 import { createLogger } from "./infra/logger";
 import { createStatsdMetrics, noMetrics } from "./infra/metrics";
@@ -35,6 +36,7 @@ async function main(config: Config): Promise<void> {
   const { app, lifecycle, pool, redis } = service;
   resources.push(...service.resources);
   const server = createHttpServer(app);
+  serveProbesUntraced(server);
 
   const startup = new AbortController();
   const shutDown = createShutdownHandler({

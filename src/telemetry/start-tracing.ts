@@ -78,8 +78,11 @@ export function startTracing(settings: TelemetrySettings, options: TracingOption
         },
       }),
       new UndiciInstrumentation(),
-      // Only inside a request or a traced job: no root spans for pool warm-up and probes.
-      new PgInstrumentation({ requireParentSpan: true }),
+      // Only inside a request or a traced job: no root spans for pool warm-up and probes. No
+      // pg-pool.connect span either: taking a warm client from the pool is no work to see, and
+      // its span cost as much to export as the query's (a wait for a client shows as the
+      // query span starting late).
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       new IORedisInstrumentation({
         requireParentSpan: true,
         // The command name only: arguments are keys and cached values, not for a trace.

@@ -101,6 +101,12 @@ describeRendered("manifests against the app", () => {
         expect(endpoint.hostname).toMatch(/^[a-z0-9-]+\.monitoring\.svc(\.cluster\.local)?$/);
         expect(endpoint.port).toBe("4318");
         expect(env.OTEL_SERVICE_NAME).toBe("order-service");
+        // A tenth of the traces that start here, every trace a caller sampled.
+        expect(settings.sampler).toEqual({
+          kind: "parentbased",
+          root: "traceidratio",
+          ratio: 0.1,
+        });
       },
     );
 
