@@ -82,7 +82,10 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # child processes, so there are no zombies to reap and no need for tini. The OpenTelemetry
 # preload (src/telemetry.ts) runs before dist/cli.js loads anything it instruments, for every
 # command: serve, migrate, reconcile, loadgen and the fakes. Kubernetes sets only `args`.
-ENTRYPOINT ["node", "--require", "./dist/telemetry.js", "dist/cli.js"]
+# --max-semi-space-size=8: V8's young generation at 8 MB a semi-space. Left to size itself it
+# grew to 16-32 MB a semi-space under load, for 196-244 MB of RSS where 8 MB gives 143 MB at
+# the same req/s (docs/benchmarks.md); npm start and the bench use the same flags.
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--require", "./dist/telemetry.js", "dist/cli.js"]
 CMD ["serve"]
 
 # Last, so a new commit only changes the image config, never a cached layer.

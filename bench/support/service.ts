@@ -102,7 +102,12 @@ export function serviceEnvironment(
 }
 
 /** What `npm start` and the image run: the OpenTelemetry preload, then the service. */
-export const SERVICE_COMMAND = ["--require", "./dist/telemetry.js", "dist/main.js"];
+export const SERVICE_COMMAND = [
+  "--max-semi-space-size=8",
+  "--require",
+  "./dist/telemetry.js",
+  "dist/main.js",
+];
 
 /**
  * Starts the service as `npm start` does and waits until /health/startup answers 200. `root`

@@ -7,6 +7,7 @@ import { BlockList } from "node:net";
 import path from "node:path";
 import { parse } from "yaml";
 import { environmentSchema } from "../../src/config";
+import { SERVICE_COMMAND } from "../../bench/support/service";
 
 const root = path.resolve(__dirname, "../..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
@@ -215,6 +216,7 @@ describe("Dockerfile", () => {
     const [cmd] = inRuntime("CMD");
     expect(execForm(entrypoint)).toEqual([
       "node",
+      "--max-semi-space-size=8",
       "--require",
       "./dist/telemetry.js",
       "dist/cli.js",
@@ -223,9 +225,18 @@ describe("Dockerfile", () => {
     expect(cliCommands).toEqual(expect.arrayContaining(["serve", "migrate", "reconcile"]));
   });
 
+  it("gives npm start and the bench the node flags of the image's entry point", () => {
+    const [entrypoint] = inRuntime("ENTRYPOINT");
+    const imageFlags = (execForm(entrypoint) as string[]).slice(1, -1);
+    const start = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts
+      .start!;
+    expect(start).toBe(["node", ...imageFlags, "dist/main.js"].join(" "));
+    expect(SERVICE_COMMAND).toEqual([...imageFlags, "dist/main.js"]);
+  });
+
   it("preloads the OpenTelemetry module built from src/telemetry.ts before every process it starts", () => {
     const [entrypoint] = inRuntime("ENTRYPOINT");
-    const [node, flag, preload, cli] = execForm(entrypoint) as string[];
+    const [node, , flag, preload, cli] = execForm(entrypoint) as string[];
     expect([node, flag]).toEqual(["node", "--require"]);
     expect(
       existsSync(path.join(root, preload!.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"))),
