@@ -19,6 +19,7 @@ import { startOtlpSink, type OtlpSink } from "./support/otlp-sink";
 import { deleteBenchKeys } from "./support/redis-keys";
 import { loadTable, ratio, table } from "./support/report";
 import { startService, startUpstreams, type ServiceSetup } from "./support/service";
+import { startStatsdSink, type StatsdSink } from "./support/statsd-sink";
 
 const USAGE =
   "usage: npm run bench:compare -- --ref <commit> [--loads live,read,write] [--rounds N]\n" +
@@ -89,13 +90,20 @@ function parseOptions(args: readonly string[]): CompareOptions {
 
 let build: BuildOfRef | undefined;
 let sink: OtlpSink | undefined;
+let statsd: StatsdSink | undefined;
 
 async function compare(options: CompareOptions): Promise<void> {
   console.log(`building ${options.ref} beside the working tree`);
   build = buildOfRef(options.ref);
   const databaseUrl = await createBenchDatabase();
   const orders = await seedOrders(databaseUrl, 300);
-  const setup: ServiceSetup = { databaseUrl, upstreams: await startUpstreams() };
+  // Metrics on, as in npm run bench and as deployed.
+  statsd = await startStatsdSink();
+  const setup: ServiceSetup = {
+    databaseUrl,
+    upstreams: await startUpstreams(),
+    statsdPort: statsd.port,
+  };
   if (options.tracing) sink = await startOtlpSink();
   const env = {
     ...options.env,
@@ -169,6 +177,7 @@ async function compare(options: CompareOptions): Promise<void> {
 async function cleanUp(): Promise<void> {
   await stopAllChildren();
   await sink?.close();
+  await statsd?.close();
   build?.remove();
   const outcomes = await Promise.allSettled([dropBenchDatabase(), deleteBenchKeys()]);
   for (const outcome of outcomes) {

@@ -1,8 +1,8 @@
 // `npm run bench`: builds, then measures the service against baselines in ONE run and prints
 // the table of docs/benchmarks.md. Never part of `npm test`. Everything it starts (child
 // processes, the orders_bench_<pid> database, bench:<pid>: Redis keys) is removed on every way out.
-// Knobs (both off by default, i.e. the service as shipped): BENCH_STATSD=1 turns metrics on
-// (to a local UDP sink); BENCH_SERVICE_NODE_OPTIONS passes NODE_OPTIONS to the service only.
+// Knobs: BENCH_STATSD=0 turns metrics off (on by default, to a local UDP sink, as deployed with
+// the statsd-exporter sidecar); BENCH_SERVICE_NODE_OPTIONS passes NODE_OPTIONS to the service only.
 import { existsSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
@@ -53,7 +53,7 @@ async function bench(): Promise<void> {
     throw new Error("dist/main.js is missing: run `npm run build` (npm run bench does)");
   }
   const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS || undefined;
-  if (process.env.BENCH_STATSD === "1") statsdSink = await startStatsdSink();
+  if (process.env.BENCH_STATSD !== "0") statsdSink = await startStatsdSink();
   console.log(
     `node ${process.version}, ${cpus().length} x ${cpus()[0]?.model.trim()}, ` +
       `${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${new Date().toISOString()}\n` +

@@ -53,7 +53,7 @@ export async function startUpstreams(): Promise<Upstreams> {
 export interface ServiceSetup {
   readonly databaseUrl: string;
   readonly upstreams: Upstreams;
-  /** Where metrics go (BENCH_STATSD=1); unset = metrics off, the service's default. */
+  /** Where metrics go (a sink of the bench's); unset = metrics off (BENCH_STATSD=0). */
   readonly statsdPort?: number;
   /** NODE_OPTIONS for the service only (BENCH_SERVICE_NODE_OPTIONS), e.g. V8 heap flags. */
   readonly nodeOptions?: string;

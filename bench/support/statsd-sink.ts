@@ -1,4 +1,4 @@
-// With BENCH_STATSD=1 the service sends its metrics here (as it would to the statsd-exporter
+// Unless BENCH_STATSD=0, the service sends its metrics here (as it would to the statsd-exporter
 // sidecar in production); the sink only counts datagrams, so metrics cost the service what
 // they cost it in production without a real exporter in the measurement.
 // The soak needs the service's runtime gauges themselves: startGaugeSink also keeps those.
