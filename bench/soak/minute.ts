@@ -11,6 +11,7 @@ export const MINUTE_S = 60;
 
 // As src/infra/runtime-metrics.ts names them; the service's StatsD client adds no prefix.
 const HEAP_USED_GAUGE = "process.heap_used_bytes";
+const HEAP_AFTER_GC_GAUGE = "process.heap_after_gc_bytes";
 const LOOP_DELAY_GAUGE = "process.event_loop_delay_p99_ms";
 
 export interface MinuteRow {
@@ -27,9 +28,9 @@ export interface MinuteRow {
   /** The service's resident set size at the end of the minute. */
   readonly rssMb: number;
   /**
-   * The minute's lowest heap-used gauge: the heap right after a collection, near enough (V8
-   * collects many times between two 10-second reports). What is left after GC is what a leak
-   * grows; the heap's highest values only follow the allocation rate.
+   * The heap the minute's last full collection left (the service's heap_after_gc gauge): what
+   * a leak grows; the heap's other values only follow the allocation rate. NaN when no full
+   * collection has happened yet.
    */
   readonly heapAfterGcMb: number;
   /** The minute's last heap-used gauge. */
@@ -67,6 +68,7 @@ export async function runMinute(minute: number, target: MinuteTarget): Promise<M
   const toMs = performance.now();
   const cpuUsed = cpuSeconds(target.pid) - cpuBefore;
   const heap = between(target.gauges.readings(HEAP_USED_GAUGE), fromMs, toMs);
+  const afterGc = between(target.gauges.readings(HEAP_AFTER_GC_GAUGE), fromMs, toMs);
   const loopDelay = between(target.gauges.readings(LOOP_DELAY_GAUGE), fromMs, toMs);
   const non2xxByStatus = Object.fromEntries(
     Object.entries(result.statusCodeStats)
@@ -82,7 +84,7 @@ export async function runMinute(minute: number, target: MinuteTarget): Promise<M
     errors: result.errors,
     non2xxByStatus,
     rssMb: mb(readRss(target.pid)?.totalBytes ?? Number.NaN),
-    heapAfterGcMb: heap.length > 0 ? mb(Math.min(...heap)) : Number.NaN,
+    heapAfterGcMb: afterGc.length > 0 ? mb(afterGc.at(-1)!) : Number.NaN,
     heapLastMb: heap.length > 0 ? mb(heap.at(-1)!) : Number.NaN,
     loopDelayP99Ms: loopDelay.length > 0 ? Math.max(...loopDelay) : Number.NaN,
     cpuUsPerRequest: (cpuUsed * 1e6) / (result["2xx"] + result.non2xx),

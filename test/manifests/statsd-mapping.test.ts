@@ -49,6 +49,7 @@ const emitted: { statsd: string; type: StatsdType; tags: string[]; prometheus?: 
   { statsd: "process.uptime_seconds", type: "gauge", tags: [] },
   { statsd: "process.event_loop_delay_p99_ms", type: "gauge", tags: [] },
   { statsd: "process.heap_used_bytes", type: "gauge", tags: [] },
+  { statsd: "process.heap_after_gc_bytes", type: "gauge", tags: [] },
 ];
 
 interface Mapping {
