@@ -44,9 +44,10 @@ export function createApp(deps: AppDependencies): Express {
   app.set("trust proxy", deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
   closeConnectionsWhileDraining(app, deps.lifecycle);
 
-  app.use(assignRequestId(deps.requestContext));
   app.use(healthRoutes({ ...deps.health, lifecycle: deps.lifecycle, logger: deps.logger }));
-  // After the probes: they are never traced, so a caller's trace is no work of theirs.
+  // After the probes: they are never logged or traced, so neither a request id nor a caller's
+  // trace is any use to them, and the kubelet's polling should cost as little as it can.
+  app.use(assignRequestId(deps.requestContext));
   app.use(continueIncomingTrace());
   app.use(helmet());
   app.use(logRequests(deps.logger));

@@ -43,7 +43,8 @@ describeRendered("HPA sizing (docs/capacity.md)", () => {
 
   it("adds pods when one runs at the share of its core the model sizes replicas for", () => {
     expect(scaleOutCores).toBeCloseTo(targetCoreShare, 2);
-    // In orders: hundreds per second per pod before a scale-out, not a handful.
-    expect(scaleOutCores / (orderCpuMs / 1000)).toBeGreaterThanOrEqual(500);
+    // In orders: hundreds per second per pod before a scale-out, not a handful (about 260 on
+    // the slowest machine day measured, see the page).
+    expect(scaleOutCores / (orderCpuMs / 1000)).toBeGreaterThanOrEqual(200);
   });
 });

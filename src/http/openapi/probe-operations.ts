@@ -1,5 +1,7 @@
 // The probes (src/http/health-routes.ts) and the document itself: no token, no rate limit, and
-// no client error to answer (they take no input); only an unexpected failure is a 500.
+// no client error to answer (they take no input); only an unexpected failure is a 500. Probes
+// carry no X-Request-Id: they are answered before request ids are assigned, since they are
+// never logged and the kubelet's polling should cost as little as it can.
 import { noStoreHeader, requestIdHeader } from "./headers";
 import type { JsonSchema, Operation, PathItem, Response } from "./openapi-types";
 import { responseRef } from "./problem-responses";
@@ -10,7 +12,7 @@ const PUBLIC = [] as const;
 function probeAnswer(description: string, schema: JsonSchema, value: unknown): Response {
   return {
     description,
-    headers: { "X-Request-Id": requestIdHeader, "Cache-Control": noStoreHeader },
+    headers: { "Cache-Control": noStoreHeader },
     content: {
       "application/json": {
         schema: schema,
