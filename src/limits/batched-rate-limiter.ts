@@ -112,11 +112,18 @@ export function createBatchedRateLimiter(options: BatchedRateLimiterOptions): Sh
   function syncAll(): void {
     syncTimer = undefined;
     const at = now();
+    let keptBack = false;
     for (const [key, quota] of quotas) {
-      if (quota.sync !== undefined) continue;
+      if (quota.sync !== undefined) {
+        // Counted while a batch is still out: sent at the next sync, even if the caller has
+        // gone quiet by then.
+        keptBack ||= quota.unsent > 0;
+        continue;
+      }
       if (at >= quota.endsAt) quotas.delete(key);
       else if (quota.unsent > 0) void send(key, quota);
     }
+    if (keptBack) syncSoon();
   }
 
   function syncSoon(): void {

@@ -136,6 +136,25 @@ describe("the batched rate limiter", () => {
     expect(shared.asked).toHaveLength(4);
   });
 
+  it("sends at the next sync what it counted while a batch was still out, though the caller went quiet", async () => {
+    const shared = countingShared(100);
+    const { limiter } = batchedOn(shared);
+    await limiter.consume("sub:carol");
+    shared.mode = "held";
+    for (let i = 0; i < 3; i += 1) await limiter.consume("sub:carol"); // a batch of 3 out
+    await limiter.consume("sub:carol"); // counted here while it is out; then nothing more
+    await jest.advanceTimersByTimeAsync(1000); // the batch is still out at this sync
+    expect(shared.asked).toHaveLength(2);
+    shared.mode = "up";
+    shared.release();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(shared.asked).toEqual([
+      ["sub:carol", 1],
+      ["sub:carol", 3],
+      ["sub:carol", 1],
+    ]);
+  });
+
   it("sends within the sync interval it is given", async () => {
     const shared = countingShared(100);
     const { limiter } = batchedOn(shared, { syncIntervalMs: 200 });
