@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import request from "supertest";
 import { parse } from "yaml";
+import { collectFully } from "../support/full-gc";
 import { StatsdSink } from "../support/statsd-sink";
 import { startTestStack, type TestStack } from "../support/test-stack";
 
@@ -98,6 +99,10 @@ describe("StatsD metrics, as the statsd-exporter sidecar receives them", () => {
     } finally {
       await cutOff.close();
     }
+    // The heap-after-GC gauge waits for a full collection the started reporter sees.
+    stack.service.runtimeMetrics.start();
+    collectFully();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     stack.service.runtimeMetrics.report();
     await stack.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -164,5 +169,6 @@ describe("StatsD metrics, as the statsd-exporter sidecar receives them", () => {
     expect(sink.named("pg.pool.total")[0]?.value).toBeGreaterThan(0);
     expect(sink.named("redis.up")[0]?.value).toBe(1);
     expect(sink.named("process.heap_used_bytes")[0]?.value).toBeGreaterThan(1_000_000);
+    expect(sink.named("process.heap_after_gc_bytes")[0]?.value).toBeGreaterThan(1_000_000);
   });
 });

@@ -2,16 +2,9 @@
 // V8 has made one, and then what that collection left.
 import type { Redis } from "ioredis";
 import type { Pool } from "pg";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { noMetrics, type Metrics } from "../../src/infra/metrics";
 import { RuntimeMetricsReporter } from "../../src/infra/runtime-metrics";
-
-/** A full collection now: exposes V8's gc() for a moment and calls it. */
-function collectFully(): void {
-  setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
-}
+import { collectFully } from "../support/full-gc";
 
 function reporterWithGauges() {
   const gauges: { name: string; value: number }[] = [];
